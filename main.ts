@@ -1,0 +1,56 @@
+/**
+ * The `simvqgan` command line: `deno task <command> [flags]` runs
+ * `main.ts <command> [flags]`. This file only dispatches and maps errors to
+ * exit codes; each command lives in `tasks/`.
+ *
+ * @module
+ */
+import { UsageError } from "./lib/runtime/args.ts";
+import { formatError, isInputError } from "./lib/runtime/error_report.ts";
+
+/** One command: its one-line summary and a loader for its task module. */
+interface Command {
+  readonly summary: string;
+  readonly load: () => Promise<{ run(args: readonly string[]): Promise<number> }>;
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  inspect: {
+    summary: "summarise a POD5 file, or print one JSON object per read",
+    load: () => import("./tasks/inspect.ts"),
+  },
+  bench: {
+    summary: "run a benchmark and print its JSON result",
+    load: () => import("./tasks/bench.ts"),
+  },
+};
+
+function usage(): string {
+  const lines = ["Usage: deno task <command> [flags]   (or: deno run main.ts <command> [flags])", "", "Commands:"];
+  for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${command.summary}`);
+  lines.push("", "Run a command with --help for its flags.");
+  return lines.join("\n");
+}
+
+async function main(args: readonly string[]): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (command === undefined) throw new UsageError(`Cannot run command: unknown command "${name}"\n${usage()}`);
+  const task = await command.load();
+  return await task.run(rest);
+}
+
+if (import.meta.main) {
+  let code: number;
+  try {
+    code = await main(Deno.args);
+  } catch (error) {
+    console.error(formatError(error));
+    code = isInputError(error) ? 2 : 1;
+  }
+  Deno.exit(code);
+}

@@ -1,0 +1,102 @@
+import { assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
+import { ConfigError } from "../../lib/runtime/errors.ts";
+import { encoderHop, mergeConfigLayers, parseConfig, resolveConfig } from "../../lib/runtime/config.ts";
+
+Deno.test("parseConfig() fills the seed defaults for an empty document", () => {
+  const config = parseConfig({});
+  assertEquals(config.seed, 42);
+  assertEquals(config.train.batch_size, 256);
+  assertEquals(config.train.learning_rate, 2e-4);
+  assertEquals(config.train.loss_weights, { time_l1: 1.0, commit: 1.0, gan: 0.05, feature: 0.1 });
+  assertEquals(config.train.disc_start, 5000);
+  assertEquals(config.train.disc_steps, 2);
+  assertEquals(config.model.enc_channels, [32, 32, 64, 64, 128]);
+  assertEquals(config.model.discriminator, {
+    channels: [32, 64, 128, 256],
+    strides: [2, 2, 2, 2],
+    kernel_size: 15,
+    resblock_layers: 2,
+  });
+  assertEquals(config.data.segment_samples, 10000);
+  assertEquals(config.logging.wandb.enabled, false);
+  assertEquals(encoderHop(config.model), 80);
+});
+
+Deno.test("parseConfig() returns a frozen object", () => {
+  const config = parseConfig({});
+  assertThrows(() => {
+    (config.train as { batch_size: number }).batch_size = 1;
+  }, TypeError);
+});
+
+Deno.test("parseConfig() rejecting an unknown key names its path and the nearest valid key", () => {
+  const error = assertThrows(() => parseConfig({ train: { batch_sise: 8 } }), ConfigError);
+  assertEquals(error.keyPath, "train.batch_sise");
+  assertStringIncludes(error.message, 'did you mean "train.batch_size"?');
+  const nested = assertThrows(() => parseConfig({ model: { discriminator: { chanels: [8] } } }), ConfigError);
+  assertEquals(nested.keyPath, "model.discriminator.chanels");
+  assertStringIncludes(nested.message, "model.discriminator.channels");
+});
+
+Deno.test("parseConfig() rejecting a wrong type names the key", () => {
+  const error = assertThrows(() => parseConfig({ train: { epochs: "two" } }), ConfigError);
+  assertEquals(error.keyPath, "train.epochs");
+});
+
+Deno.test("parseConfig() rejecting inconsistent schedules", () => {
+  const strides = assertThrows(() => parseConfig({ model: { dec_up_strides: [1, 5, 4, 2] } }), ConfigError);
+  assertEquals(strides.keyPath, "model.dec_up_strides");
+  assertStringIncludes(strides.message, "80");
+  const channels = assertThrows(() => parseConfig({ model: { enc_channels: [32, 64] } }), ConfigError);
+  assertEquals(channels.keyPath, "model.enc_channels");
+  const hop = assertThrows(
+    () => parseConfig({ data: { segment_samples: 10040, segment_sec: null } }),
+    ConfigError,
+  );
+  assertEquals(hop.keyPath, "data.segment_samples");
+  const seconds = assertThrows(() => parseConfig({ data: { sample_rate: 4000 } }), ConfigError);
+  assertEquals(seconds.keyPath, "data.segment_sec");
+});
+
+Deno.test("parseConfig() rejecting an API key in the config", () => {
+  const error = assertThrows(() => parseConfig({ logging: { wandb: { api_key: "secret" } } }), ConfigError);
+  assertEquals(error.keyPath, "logging.wandb.api_key");
+  assertStringIncludes(error.message, "WANDB_API_KEY");
+});
+
+Deno.test("mergeConfigLayers() lets the top layer win key by key and replaces arrays", () => {
+  const merged = mergeConfigLayers(
+    { train: { batch_size: 8, epochs: 3 }, model: { enc_channels: [1, 2] } },
+    { train: { batch_size: 4 }, model: { enc_channels: [5] } },
+  );
+  assertEquals(merged, { train: { batch_size: 4, epochs: 3 }, model: { enc_channels: [5] } });
+});
+
+Deno.test("resolveConfig() applies overrides over the file and resolves data paths against it", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/cfg.json`;
+    await Deno.writeTextFile(file, JSON.stringify({ train: { batch_size: 8, epochs: 3 }, data: { root: "data" } }));
+    const config = await resolveConfig({ file, overrides: { train: { batch_size: 2 } } });
+    assertEquals(config.train.batch_size, 2);
+    assertEquals(config.train.epochs, 3);
+    assertEquals(config.data.root, `${dir}/data`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("resolveConfig() rejecting a missing file and bad JSON names the file", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const missing = await resolveConfig({ file: `${dir}/nope.json` }).then(() => undefined, (e: unknown) => e);
+    if (!(missing instanceof ConfigError)) throw new Error("expected ConfigError");
+    assertEquals(missing.path, `${dir}/nope.json`);
+    await Deno.writeTextFile(`${dir}/bad.json`, "{ not json");
+    const bad = await resolveConfig({ file: `${dir}/bad.json` }).then(() => undefined, (e: unknown) => e);
+    if (!(bad instanceof ConfigError)) throw new Error("expected ConfigError");
+    assertStringIncludes(bad.message, "invalid JSON");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

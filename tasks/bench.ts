@@ -1,0 +1,54 @@
+/**
+ * `deno task bench NAME`: run one benchmark, print its JSON on stdout and
+ * save it under `bench/results/`.
+ *
+ * @module
+ */
+import { parseFlags } from "../lib/runtime/args.ts";
+import { UsageError } from "../lib/runtime/args.ts";
+
+/** A benchmark module: `runBench` returns the JSON document (SPEC §3.6). */
+interface BenchModule {
+  runBench(options: { onProgress: (line: string) => void }): Promise<Record<string, unknown>>;
+}
+
+const BENCHES: Readonly<Record<string, () => Promise<BenchModule>>> = {};
+
+const HELP = `Usage: deno task bench NAME
+
+Runs benchmark NAME, prints one JSON object on stdout (progress on stderr) and
+writes it to bench/results/NAME-<time>.json.
+
+Benchmarks: ${Object.keys(BENCHES).join(", ")}`;
+
+/**
+ * Run the bench task.
+ *
+ * @param args Flags and the bench name.
+ * @returns The exit code.
+ */
+export async function run(args: readonly string[]): Promise<number> {
+  const flags = parseFlags(args, {});
+  if (flags.booleans.get("help") === true) {
+    console.log(HELP);
+    return 0;
+  }
+  const name = flags.positional[0];
+  const load = name === undefined ? undefined : BENCHES[name];
+  if (name === undefined || load === undefined) {
+    throw new UsageError(
+      `Cannot run bench: ${name === undefined ? "no name given" : `unknown bench "${name}"`}\n${HELP}`,
+    );
+  }
+  const bench = await load();
+  const result = await bench.runBench({ onProgress: (line) => console.error(line) });
+  const text = JSON.stringify(result, null, 2);
+  console.log(text);
+  const stamp = new Date().toISOString().replaceAll(":", "-").replace(/\.\d+Z$/, "Z");
+  const file = `bench/results/${name}-${stamp}.json`;
+  const tmp = `${file}.tmp-${Deno.pid}`;
+  await Deno.writeTextFile(tmp, text + "\n");
+  await Deno.rename(tmp, file);
+  console.error(`wrote ${file}`);
+  return 0;
+}

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "@std/assert";
+import { assertEquals, assertThrows } from "../_assert.ts";
 import { parseFlags, UsageError } from "../../lib/runtime/args.ts";
 
 Deno.test("parseFlags() separates positionals, value flags, booleans and lists", () => {

@@ -1,4 +1,4 @@
-import { assertEquals, assertStringIncludes, assertThrows } from "@std/assert";
+import { assertEquals, assertStringIncludes, assertThrows } from "../_assert.ts";
 import { ConfigError } from "../../lib/runtime/errors.ts";
 import { encoderHop, mergeConfigLayers, parseConfig, resolveConfig } from "../../lib/runtime/config.ts";
 

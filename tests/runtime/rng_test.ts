@@ -1,4 +1,4 @@
-import { assertEquals, assertNotEquals } from "@std/assert";
+import { assertEquals, assertNotEquals } from "../_assert.ts";
 import { Rng } from "../../lib/runtime/rng.ts";
 
 Deno.test("Rng.fromSeed() gives the same stream for the same seed and another for another", () => {

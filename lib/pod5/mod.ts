@@ -1,0 +1,23 @@
+/**
+ * Reading (and, from the writer issue on, writing) POD5 files: the container,
+ * the footer, the Arrow tables and the VBZ signal codec.
+ *
+ * @module
+ */
+export { adcToPa, paToAdc } from "./calibration.ts";
+export { Pod5Error, Pod5FormatError, Pod5ReadNotFoundError, VbzError } from "./errors.ts";
+export type { Pod5Read } from "./pod5_read.ts";
+export { Pod5Reader, type ReadsOptions } from "./reader.ts";
+export { decodeVbz, decodeVbzInto, encodeVbz } from "./vbz.ts";
+export { isUuid, uuidFromBytes, uuidToBytes } from "./uuid.ts";
+export {
+  type Calibration,
+  END_REASON_NAMES,
+  type EndReason,
+  type EndReasonName,
+  type Pod5FileInfo,
+  type ReadMetadata,
+  type RunInfo,
+  type Scaling,
+  type SignalCompression,
+} from "./types.ts";

@@ -1,4 +1,4 @@
-import { assert, assertAlmostEquals, assertEquals, assertInstanceOf, assertRejects } from "../_assert.ts";
+import { assert, assertAlmostEquals, assertEquals, assertRejects } from "../_assert.ts";
 import { Pod5Error, Pod5FormatError, type Pod5Read, Pod5Reader, Pod5ReadNotFoundError } from "../../lib/pod5/mod.ts";
 import { DORADO_5KHZ, fixture, loadTruth, READABLE_FIXTURES, sha256Int16, type TruthRead } from "./_fixtures.ts";
 

@@ -6,6 +6,7 @@
  */
 import * as flatbuffers from "flatbuffers";
 import { ContentType, EmbeddedFile, Footer, Format } from "./_fb/footer_generated.ts";
+import { FlatBufferBoundsError, FlatBufferVerifier } from "./_flatbuffer_verifier.ts";
 
 /** Kinds of embedded table (notes/pod5_format.md §1). */
 export const CONTENT_TYPE = {
@@ -51,9 +52,10 @@ export class FooterDecodeError extends Error {
   /**
    * @param message What is wrong.
    * @param footerOffset Where in the footer bytes.
+   * @param options The `cause`, if any.
    */
-  constructor(message: string, footerOffset: number) {
-    super(message);
+  constructor(message: string, footerOffset: number, options: { cause?: unknown } = {}) {
+    super(message, options);
     this.name = "FooterDecodeError";
     this.footerOffset = footerOffset;
   }
@@ -70,17 +72,22 @@ const EMBEDDED_FIELDS = { offset: 0, length: 1, format: 2, contentType: 3 } as c
  * @throws {FooterDecodeError} When an offset points outside the buffer or a field is missing.
  */
 export function decodeFooter(bytes: Uint8Array): Pod5Footer {
-  const verifier = new Verifier(bytes);
-  const root = verifier.root();
-  for (const field of ["fileIdentifier", "software", "pod5Version"] as const) {
-    verifier.string(root, FOOTER_FIELDS[field], field);
-  }
-  const entries = verifier.tableVector(root, FOOTER_FIELDS.contents, "contents");
-  for (const entry of entries) {
-    verifier.scalar(entry, EMBEDDED_FIELDS.offset, 8);
-    verifier.scalar(entry, EMBEDDED_FIELDS.length, 8);
-    verifier.scalar(entry, EMBEDDED_FIELDS.format, 2);
-    verifier.scalar(entry, EMBEDDED_FIELDS.contentType, 2);
+  try {
+    const verifier = new FlatBufferVerifier(bytes);
+    const root = verifier.root();
+    for (const field of ["fileIdentifier", "software", "pod5Version"] as const) {
+      verifier.string(root, FOOTER_FIELDS[field], field);
+    }
+    const entries = verifier.tableVector(root, FOOTER_FIELDS.contents, "contents");
+    for (const entry of entries) {
+      verifier.scalar(entry, EMBEDDED_FIELDS.offset, 8);
+      verifier.scalar(entry, EMBEDDED_FIELDS.length, 8);
+      verifier.scalar(entry, EMBEDDED_FIELDS.format, 2);
+      verifier.scalar(entry, EMBEDDED_FIELDS.contentType, 2);
+    }
+  } catch (error) {
+    if (!(error instanceof FlatBufferBoundsError)) throw error;
+    throw new FooterDecodeError(error.message, error.bufferOffset, { cause: error });
   }
   const bb = new flatbuffers.ByteBuffer(bytes);
   const footer = Footer.getRootAsFooter(bb);
@@ -146,88 +153,4 @@ function toSafeNumber(value: bigint, name: string): number {
     throw new FooterDecodeError(`${name} is out of range (${value})`, 0);
   }
   return Number(value);
-}
-
-/** Bounds checks for the few FlatBuffer shapes the footer uses. */
-class Verifier {
-  readonly #view: DataView;
-  readonly #length: number;
-
-  constructor(bytes: Uint8Array) {
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.#length = bytes.byteLength;
-  }
-
-  root(): number {
-    this.#need(0, 4, "root offset");
-    return this.table(this.#view.getUint32(0, true), "root table");
-  }
-
-  /** Verify the table at `pos`; returns `pos`. */
-  table(pos: number, what: string): number {
-    this.#need(pos, 4, what);
-    const vtable = pos - this.#view.getInt32(pos, true);
-    this.#need(vtable, 4, `${what} vtable`);
-    const vtableBytes = this.#view.getUint16(vtable, true);
-    const objectBytes = this.#view.getUint16(vtable + 2, true);
-    if (vtableBytes < 4 || vtableBytes % 2 !== 0) {
-      throw new FooterDecodeError(`${what} vtable has bad size ${vtableBytes}`, vtable);
-    }
-    this.#need(vtable, vtableBytes, `${what} vtable`);
-    this.#need(pos, objectBytes, what);
-    return pos;
-  }
-
-  /** Offset of field `slot` inside the table, or 0 when absent. */
-  fieldOffset(table: number, slot: number): number {
-    const vtable = table - this.#view.getInt32(table, true);
-    const vtableBytes = this.#view.getUint16(vtable, true);
-    const at = 4 + 2 * slot;
-    return at + 2 <= vtableBytes ? this.#view.getUint16(vtable + at, true) : 0;
-  }
-
-  scalar(table: number, slot: number, size: number): void {
-    const offset = this.fieldOffset(table, slot);
-    if (offset === 0) return;
-    const vtable = table - this.#view.getInt32(table, true);
-    const objectBytes = this.#view.getUint16(vtable + 2, true);
-    if (offset + size > objectBytes) {
-      throw new FooterDecodeError(`field ${slot} lies outside its table`, table + offset);
-    }
-  }
-
-  string(table: number, slot: number, name: string): void {
-    const offset = this.fieldOffset(table, slot);
-    if (offset === 0) return;
-    const at = this.#indirect(table + offset, name);
-    this.#need(at, 4, name);
-    const length = this.#view.getUint32(at, true);
-    this.#need(at + 4, length + 1, name);
-  }
-
-  tableVector(table: number, slot: number, name: string): number[] {
-    const offset = this.fieldOffset(table, slot);
-    if (offset === 0) return [];
-    const at = this.#indirect(table + offset, name);
-    this.#need(at, 4, name);
-    const count = this.#view.getUint32(at, true);
-    this.#need(at + 4, count * 4, name);
-    const tables: number[] = [];
-    for (let i = 0; i < count; i++) {
-      const slotAt = at + 4 + 4 * i;
-      tables.push(this.table(slotAt + this.#view.getUint32(slotAt, true), `${name}[${i}]`));
-    }
-    return tables;
-  }
-
-  #indirect(pos: number, what: string): number {
-    this.#need(pos, 4, what);
-    return pos + this.#view.getUint32(pos, true);
-  }
-
-  #need(pos: number, size: number, what: string): void {
-    if (pos < 0 || size < 0 || pos + size > this.#length) {
-      throw new FooterDecodeError(`${what} points outside the footer (${pos}+${size} > ${this.#length})`, pos);
-    }
-  }
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { type Table, tableFromIPC } from "apache-arrow";
+import { checkArrowIpcBytes, checkArrowIpcFile } from "./_arrow_ipc_check.ts";
 import { embeddedFileHandle, type RandomAccessFile } from "./_file.ts";
 import { openContainer, type Pod5Container } from "./container.ts";
 import { Pod5Error, Pod5FormatError, Pod5ReadNotFoundError } from "./errors.ts";
@@ -26,13 +27,19 @@ export interface ReadsOptions {
 
 /**
  * Reads a POD5 file: footer, run infos and the reads table are loaded on
- * open; signal batches are loaded as reads need them (at most two cached).
+ * open; signal batches are loaded as reads need them (at most two cached),
+ * so a file's signal is never all in memory.
  *
- * @example Iterate reads
- * ```ts ignore
+ * @example Iterate reads, then fetch one by id
+ * ```ts
  * import { Pod5Reader } from "./reader.ts";
- * await using pod5 = await Pod5Reader.open("reads.pod5");
- * for await (const read of pod5.reads()) console.log(read.readId, read.signal().length);
+ *
+ * await using pod5 = await Pod5Reader.open("tests/fixtures/pod5/b1.pod5");
+ * const lengths: number[] = [];
+ * for await (const read of pod5.reads()) lengths.push(read.signal().length);
+ * if (lengths.join() !== "20210,20688,12481,36046") throw new Error(`got ${lengths}`);
+ * const read = await pod5.read("30f393d8-8937-4d64-bef8-f24661fb0c75");
+ * if (read.sampleRateHz !== 4000 || read.channel !== 195) throw new Error("wrong read");
  * ```
  */
 export class Pod5Reader implements AsyncDisposable {
@@ -60,6 +67,7 @@ export class Pod5Reader implements AsyncDisposable {
       pod5Version: container.footer.pod5Version,
       signalCompression: signal.compression,
       sizeBytes: container.file.sizeBytes,
+      signalTableBytes: container.signal.length,
     };
   }
 
@@ -70,6 +78,16 @@ export class Pod5Reader implements AsyncDisposable {
    * @returns The reader; close it (or `await using` it) when done.
    * @throws {Pod5FormatError} When the file is not a readable POD5 file.
    * @throws {Pod5Error} When it cannot be opened at all.
+   *
+   * @example A file that is not POD5
+   * ```ts
+   * import { Pod5Reader } from "./reader.ts";
+   * import { Pod5FormatError } from "./errors.ts";
+   *
+   * const error = await Pod5Reader.open("tests/fixtures/pod5/not_a_pod5.pod5").catch((e: unknown) => e);
+   * if (!(error instanceof Pod5FormatError)) throw new Error("expected a Pod5FormatError");
+   * // error.message: "tests/fixtures/pod5/not_a_pod5.pod5: Not a valid POD5 file: bad signature (...)"
+   * ```
    */
   static async open(path: string): Promise<Pod5Reader> {
     const container = await openContainer(path);
@@ -80,7 +98,11 @@ export class Pod5Reader implements AsyncDisposable {
         path,
         container.signal,
         "signal",
-        () => SignalTable.open(embeddedFileHandle(container.file, container.signal.offset, container.signal.length)),
+        async () => {
+          const { offset, length } = container.signal;
+          await checkArrowIpcFile({ sizeBytes: length, read: (at, n) => container.file.readAt(offset + at, n) });
+          return await SignalTable.open(embeddedFileHandle(container.file, offset, length));
+        },
       );
       const runIds = new Set(runInfos.map((run) => run.acquisitionId));
       if (runIds.size !== runInfos.length) {
@@ -226,8 +248,11 @@ async function readTable<T>(
   parse: (table: Table) => T,
 ): Promise<T> {
   const path = container.file.path;
-  const bytes = await tableStep(path, entry, name, () => container.file.readAt(entry.offset, entry.length));
-  return await tableStep(path, entry, name, () => Promise.resolve(parse(tableFromIPC(bytes))));
+  return await tableStep(path, entry, name, async () => {
+    const bytes = await container.file.readAt(entry.offset, entry.length);
+    await checkArrowIpcBytes(bytes);
+    return parse(tableFromIPC(bytes));
+  });
 }
 
 async function tableStep<T>(path: string, entry: EmbeddedFileEntry, name: string, step: () => Promise<T>): Promise<T> {

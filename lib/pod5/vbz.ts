@@ -49,13 +49,24 @@ export function zstdFrameContentSize(frame: Uint8Array): number | undefined {
 }
 
 /**
- * Decode one VBZ chunk of `numSamples` samples into `out[outOffset…]`.
+ * Decode one VBZ chunk of `numSamples` samples into `out[outOffset…]`
+ * (no allocation for the samples: fill a caller's buffer).
  *
  * @param compressed The chunk as stored in the signal table.
  * @param numSamples The row's `samples` value.
  * @param out Destination.
  * @param outOffset First index written.
  * @throws {VbzError} When the zstd frame or the svb16 stream is corrupt.
+ *
+ * @example Decode two chunks back to back
+ * ```ts
+ * import { decodeVbzInto, encodeVbz } from "./vbz.ts";
+ *
+ * const out = new Int16Array(5);
+ * decodeVbzInto(encodeVbz(Int16Array.of(1, 2)), 2, out, 0);
+ * decodeVbzInto(encodeVbz(Int16Array.of(3, 4, 5)), 3, out, 2);
+ * if (out.join() !== "1,2,3,4,5") throw new Error(out.join());
+ * ```
  */
 export function decodeVbzInto(compressed: Uint8Array, numSamples: number, out: Int16Array, outOffset = 0): void {
   if (outOffset < 0 || outOffset + numSamples > out.length) {
@@ -78,6 +89,10 @@ export function decodeVbzInto(compressed: Uint8Array, numSamples: number, out: I
     const reason = error instanceof Error ? error.message : String(error);
     throw new VbzError(`Cannot decode VBZ: zstd failed (${reason})`, { cause: error });
   }
+  if (stated !== undefined && stream.length !== stated) {
+    // node:zlib returns what it could decompress from a truncated frame.
+    throw new VbzError(`Cannot decode VBZ: frame states ${stated} bytes but yields ${stream.length} (truncated?)`);
+  }
   if (stream.length < svb16KeyBytes(numSamples)) {
     throw new VbzError(`Cannot decode VBZ: ${stream.length} bytes is too short for ${numSamples} samples`);
   }
@@ -96,6 +111,16 @@ export function decodeVbzInto(compressed: Uint8Array, numSamples: number, out: I
  * @param compressed The chunk.
  * @param numSamples Number of samples it holds.
  * @returns The samples.
+ * @throws {VbzError} When the chunk is corrupt.
+ *
+ * @example Round trip
+ * ```ts
+ * import { decodeVbz, encodeVbz } from "./vbz.ts";
+ *
+ * const samples = Int16Array.of(100, 102, 99, 300);
+ * const decoded = decodeVbz(encodeVbz(samples), samples.length);
+ * if (decoded.join() !== "100,102,99,300") throw new Error("round trip failed");
+ * ```
  */
 export function decodeVbz(compressed: Uint8Array, numSamples: number): Int16Array {
   const out = new Int16Array(numSamples);
@@ -109,6 +134,14 @@ export function decodeVbz(compressed: Uint8Array, numSamples: number): Int16Arra
  *
  * @param samples The int16 samples.
  * @returns The compressed chunk.
+ *
+ * @example The worked example of notes/pod5_format.md §3
+ * ```ts
+ * import { encodeVbz } from "./vbz.ts";
+ *
+ * const hex = Array.from(encodeVbz(Int16Array.of(100, 102, 99, 300)), (b) => b.toString(16).padStart(2, "0"));
+ * if (hex.join(" ") !== "28 b5 2f fd 20 06 31 00 00 08 c8 04 05 92 01") throw new Error(hex.join(" "));
+ * ```
  */
 export function encodeVbz(samples: Int16Array): Uint8Array {
   const stream = encodeSvb16(samples);

@@ -6,7 +6,9 @@
  */
 export { adcToPa, paToAdc } from "./calibration.ts";
 export { Pod5Error, Pod5FormatError, Pod5ReadNotFoundError, VbzError } from "./errors.ts";
+export { type InspectRecord, inspectRecords, type InspectRecordsOptions, signalSha256 } from "./inspect_records.ts";
 export type { Pod5Read } from "./pod5_read.ts";
+export { formatPod5Summary, type Pod5Summary, type RunSummary, summarisePod5 } from "./pod5_summary.ts";
 export { Pod5Reader, type ReadsOptions } from "./reader.ts";
 export { decodeVbz, decodeVbzInto, encodeVbz } from "./vbz.ts";
 export { isUuid, uuidFromBytes, uuidToBytes } from "./uuid.ts";

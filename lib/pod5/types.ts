@@ -142,4 +142,6 @@ export interface Pod5FileInfo {
   readonly signalCompression: SignalCompression;
   /** File size in bytes. */
   readonly sizeBytes: number;
+  /** Size of the embedded signal table in bytes. */
+  readonly signalTableBytes: number;
 }

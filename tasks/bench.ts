@@ -4,15 +4,16 @@
  *
  * @module
  */
-import { parseFlags } from "../lib/runtime/args.ts";
-import { UsageError } from "../lib/runtime/args.ts";
+import { parseFlags, UsageError } from "../lib/runtime/args.ts";
 
 /** A benchmark module: `runBench` returns the JSON document (SPEC §3.6). */
 interface BenchModule {
   runBench(options: { onProgress: (line: string) => void }): Promise<Record<string, unknown>>;
 }
 
-const BENCHES: Readonly<Record<string, () => Promise<BenchModule>>> = {};
+const BENCHES: Readonly<Record<string, () => Promise<BenchModule>>> = {
+  pod5: () => import("../bench/pod5_bench.ts"),
+};
 
 const HELP = `Usage: deno task bench NAME
 

@@ -18,6 +18,14 @@ export const ADC_MAX = 32767;
  * @param calibration The read's calibration.
  * @param out Optional destination of the same length.
  * @returns The picoamp values (`out` when given).
+ *
+ * @example
+ * ```ts
+ * import { adcToPa } from "./calibration.ts";
+ *
+ * const pA = adcToPa(Int16Array.of(1057), { offsetAdc: -253, scalePaPerAdc: 0.14620706 });
+ * if (Math.abs(pA[0]! - 117.5505) > 1e-3) throw new Error(String(pA[0]));
+ * ```
  */
 export function adcToPa(adc: Int16Array, calibration: Calibration, out?: Float32Array): Float32Array {
   const pA = out ?? new Float32Array(adc.length);
@@ -42,6 +50,15 @@ export function adcToPa(adc: Int16Array, calibration: Calibration, out?: Float32
  * @param out Optional destination of the same length.
  * @returns The ADC values (`out` when given).
  * @throws {RangeError} When the scale is zero or not finite.
+ *
+ * @example Back to the same ADC values
+ * ```ts
+ * import { adcToPa, paToAdc } from "./calibration.ts";
+ *
+ * const calibration = { offsetAdc: 9, scalePaPerAdc: 0.23400601744651794 };
+ * const adc = Int16Array.of(449, 433, -9, 787);
+ * if (paToAdc(adcToPa(adc, calibration), calibration).join() !== adc.join()) throw new Error("not inverse");
+ * ```
  */
 export function paToAdc(pA: Float32Array, calibration: Calibration, out?: Int16Array): Int16Array {
   const adc = out ?? new Int16Array(pA.length);

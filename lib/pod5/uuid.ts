@@ -17,6 +17,14 @@ const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{
  * @param bytes The buffer holding the UUID.
  * @param offset Where the 16 bytes start.
  * @returns Lower-case canonical UUID text.
+ *
+ * @example
+ * ```ts
+ * import { uuidFromBytes, uuidToBytes } from "./uuid.ts";
+ *
+ * const id = "07e9c086-2b8e-4bea-8b91-1e3a783c77bb";
+ * if (uuidFromBytes(uuidToBytes(id.toUpperCase())) !== id) throw new Error("round trip failed");
+ * ```
  */
 export function uuidFromBytes(bytes: Uint8Array, offset = 0): string {
   if (offset < 0 || offset + UUID_BYTES > bytes.length) {
@@ -35,6 +43,13 @@ export function uuidFromBytes(bytes: Uint8Array, offset = 0): string {
  *
  * @param text Candidate text.
  * @returns True for `8-4-4-4-12` hex digits.
+ *
+ * @example
+ * ```ts
+ * import { isUuid } from "./uuid.ts";
+ *
+ * if (!isUuid("07e9c086-2b8e-4bea-8b91-1e3a783c77bb") || isUuid("07e9c086")) throw new Error("wrong");
+ * ```
  */
 export function isUuid(text: string): boolean {
   return UUID_PATTERN.test(text);
@@ -46,6 +61,13 @@ export function isUuid(text: string): boolean {
  * @param text `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, any case.
  * @returns The bytes.
  * @throws {TypeError} When `text` is not a canonical UUID.
+ *
+ * @example
+ * ```ts
+ * import { uuidToBytes } from "./uuid.ts";
+ *
+ * if (uuidToBytes("07e9c086-2b8e-4bea-8b91-1e3a783c77bb")[0] !== 0x07) throw new Error("wrong byte order");
+ * ```
  */
 export function uuidToBytes(text: string): Uint8Array {
   if (!isUuid(text)) throw new TypeError(`Cannot parse UUID: "${text}" is not 8-4-4-4-12 hex digits`);

@@ -25,9 +25,9 @@
 export {
   adcToPa,
   type Calibration,
+  createVbzEncoder,
   decodeVbz,
   decodeVbzInto,
-  encodeVbz,
   END_REASON_NAMES,
   type EndReason,
   type EndReasonName,
@@ -54,6 +54,7 @@ export {
   summarisePod5,
   uuidFromBytes,
   uuidToBytes,
+  type VbzEncoder,
   VbzError,
 } from "./lib/pod5/mod.ts";
 export { VERSION } from "./lib/version.ts";

@@ -12,7 +12,8 @@ import { zstdDecompressSync } from "node:zlib";
 import { openContainer } from "../lib/pod5/container.ts";
 import { Pod5Reader } from "../lib/pod5/reader.ts";
 import { decodeSvb16Into } from "../lib/pod5/svb16.ts";
-import { decodeVbzInto, encodeVbz, zstdFrameContentSize } from "../lib/pod5/vbz.ts";
+import { decodeVbzInto, zstdFrameContentSize } from "../lib/pod5/vbz.ts";
+import { createVbzEncoder } from "../lib/pod5/vbz_encoder.ts";
 import { benchEnvironment, timeRepeated } from "./_common.ts";
 
 interface Chunk {
@@ -91,8 +92,9 @@ export async function runBench(options: { onProgress: (line: string) => void }):
         decodeVbzInto(c.compressed, c.numSamples, s, 0);
         return s;
       });
+      const encoder = await createVbzEncoder();
       const encode = await timeRepeated(() => {
-        for (const s of decoded) encodeVbz(s);
+        for (const s of decoded) encoder.encode(s);
       }, { reps: 3 });
       results.push({ name: "vbz_encode_z1", samples_per_s: rate(encode.bestMs), ms: encode.bestMs });
       const reader = await timeRepeated(async () => {

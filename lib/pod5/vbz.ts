@@ -1,18 +1,16 @@
 /**
- * VBZ, POD5's signal compression: zstd(svb16(zigzag(delta(samples))))
+ * VBZ decoding, POD5's signal compression: zstd(svb16(zigzag(delta(samples))))
  * (notes/pod5_format.md §3). zstd comes from `node:zlib`; the rest is
- * {@linkcode decodeSvb16Into} / {@linkcode encodeSvb16}.
+ * {@linkcode decodeSvb16Into}. Encoding is in `vbz_encoder.ts`.
  *
  * @module
  */
 import { constants, zstdCompressSync, zstdDecompressSync, type ZstdOptions } from "node:zlib";
 import { VbzError } from "./errors.ts";
-import { decodeSvb16Into, encodeSvb16, svb16KeyBytes, svb16MaxBytes, svb16StreamBytes } from "./svb16.ts";
+import { decodeSvb16Into, svb16KeyBytes, svb16MaxBytes, svb16StreamBytes } from "./svb16.ts";
 
 /** zstd frame magic number, little-endian (RFC 8878 §3.1.1). */
 const ZSTD_MAGIC = 0xfd2fb528;
-/** The official writer compresses at zstd level 1. */
-export const VBZ_ZSTD_LEVEL = 1;
 /** node:zlib refuses chunk sizes below this. */
 const MIN_ZLIB_CHUNK_BYTES = 64;
 
@@ -60,11 +58,13 @@ export function zstdFrameContentSize(frame: Uint8Array): number | undefined {
  *
  * @example Decode two chunks back to back
  * ```ts
- * import { decodeVbzInto, encodeVbz } from "./vbz.ts";
+ * import { decodeVbzInto } from "./vbz.ts";
+ * import { createVbzEncoder } from "./vbz_encoder.ts";
  *
+ * const encoder = await createVbzEncoder();
  * const out = new Int16Array(5);
- * decodeVbzInto(encodeVbz(Int16Array.of(1, 2)), 2, out, 0);
- * decodeVbzInto(encodeVbz(Int16Array.of(3, 4, 5)), 3, out, 2);
+ * decodeVbzInto(encoder.encode(Int16Array.of(1, 2)), 2, out, 0);
+ * decodeVbzInto(encoder.encode(Int16Array.of(3, 4, 5)), 3, out, 2);
  * if (out.join() !== "1,2,3,4,5") throw new Error(out.join());
  * ```
  */
@@ -115,10 +115,11 @@ export function decodeVbzInto(compressed: Uint8Array, numSamples: number, out: I
  *
  * @example Round trip
  * ```ts
- * import { decodeVbz, encodeVbz } from "./vbz.ts";
+ * import { decodeVbz } from "./vbz.ts";
+ * import { createVbzEncoder } from "./vbz_encoder.ts";
  *
  * const samples = Int16Array.of(100, 102, 99, 300);
- * const decoded = decodeVbz(encodeVbz(samples), samples.length);
+ * const decoded = decodeVbz((await createVbzEncoder()).encode(samples), samples.length);
  * if (decoded.join() !== "100,102,99,300") throw new Error("round trip failed");
  * ```
  */
@@ -126,34 +127,4 @@ export function decodeVbz(compressed: Uint8Array, numSamples: number): Int16Arra
   const out = new Int16Array(numSamples);
   decodeVbzInto(compressed, numSamples, out, 0);
   return out;
-}
-
-/**
- * Encode samples as one VBZ chunk, as the official writer does: a single zstd
- * frame at level 1 whose header states the content size, no checksum.
- *
- * @param samples The int16 samples.
- * @returns The compressed chunk.
- *
- * @example The worked example of notes/pod5_format.md §3
- * ```ts
- * import { encodeVbz } from "./vbz.ts";
- *
- * const hex = Array.from(encodeVbz(Int16Array.of(100, 102, 99, 300)), (b) => b.toString(16).padStart(2, "0"));
- * if (hex.join(" ") !== "28 b5 2f fd 20 06 31 00 00 08 c8 04 05 92 01") throw new Error(hex.join(" "));
- * ```
- */
-export function encodeVbz(samples: Int16Array): Uint8Array {
-  const stream = encodeSvb16(samples);
-  // `pledgedSrcSize` makes zstd write Frame_Content_Size, which official
-  // readers require (notes §3); @types/node's ZstdOptions does not list it yet.
-  const options: ZstdOptions & { pledgedSrcSize: number } = {
-    params: {
-      [constants.ZSTD_c_compressionLevel]: VBZ_ZSTD_LEVEL,
-      [constants.ZSTD_c_checksumFlag]: 0,
-      [constants.ZSTD_c_contentSizeFlag]: 1,
-    },
-    pledgedSrcSize: stream.length,
-  };
-  return zstdCompressSync(stream, options);
 }

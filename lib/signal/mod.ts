@@ -1,14 +1,17 @@
 /**
  * Signal processing between POD5 and the model: per-read normalisation with
- * invertible stats (later: windows, stitching and signal metrics).
+ * invertible stats, training and inference windows, overlap-add stitching,
+ * and signal metrics.
  *
- * @example Normalise a read and return to ADC
+ * @example Normalise a read, cut it, stitch it back, return to ADC
  * ```ts
- * import { denormaliseToAdc, normaliseRead } from "./mod.ts";
+ * import { denormaliseToAdc, inferenceWindows, normaliseRead, stitch } from "./mod.ts";
  * const adc = Int16Array.from({ length: 2_500 }, (_, i) => 500 + ((i * 37) % 101));
  * const calibration = { offsetAdc: 9, scalePaPerAdc: 0.234 };
  * const { values, stats } = normaliseRead(adc, calibration);
- * if (denormaliseToAdc(values, stats, calibration).join() !== adc.join()) throw new Error("not inverse");
+ * const cut = inferenceWindows(values, { windowSamples: 1_000, hopSamples: 800 });
+ * const back = denormaliseToAdc(stitch(cut.windows, cut), stats, calibration);
+ * if (back.join() !== adc.join()) throw new Error("not identity");
  * ```
  *
  * @module
@@ -29,3 +32,13 @@ export {
   type NormalisedSignal,
   normaliseRead,
 } from "./normalise.ts";
+export {
+  countTrainingWindows,
+  type InferenceWindowOptions,
+  type InferenceWindows,
+  inferenceWindows,
+  type WindowLayout,
+  windowLayout,
+} from "./windows.ts";
+export { type Crossfade, stitch, type StitchOptions } from "./stitch.ts";
+export { type SignalMetrics, signalMetrics, SignalMetricsAccumulator } from "./signal_metrics.ts";

@@ -11,3 +11,5 @@
  */
 export { discoverPod5Files, type Pod5Source } from "./discover_pod5_files.ts";
 export { DatasetWorkerError, DataSourceError } from "./errors.ts";
+export { DEFAULT_SPLIT_SALT, isHeldOutRead, readSplitFilter, type ReadSplitOptions } from "./read_split.ts";
+export type { ReadFilter, ReadInfo } from "./types.ts";

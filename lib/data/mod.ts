@@ -14,6 +14,7 @@
  *
  * @module
  */
+export { datasetOptionsFromConfig, type DatasetOptionsFromConfigOptions } from "./dataset_options_from_config.ts";
 export { discoverPod5Files, type Pod5Source } from "./discover_pod5_files.ts";
 export { DatasetWorkerError, DataSourceError } from "./errors.ts";
 export { formatDatasetWarning } from "./format_dataset_warning.ts";

@@ -11,6 +11,7 @@ import { Pod5Error } from "../pod5/errors.ts";
 import type { Pod5Reader } from "../pod5/reader.ts";
 import type { RunInfo } from "../pod5/types.ts";
 import { countTrainingWindows } from "../signal/windows.ts";
+import type { ReaderCache } from "./_reader_cache.ts";
 import type { DatasetWarning, ReadFilter } from "./types.ts";
 
 /** What planning needs to know about a read. */
@@ -75,26 +76,29 @@ export function sampleRateToleranceHz(sampleRateHz: number): number {
  * gives `ok: false` and the reason).
  *
  * @param path The POD5 file.
- * @param open Opens (or returns an open) reader.
+ * @param readers Open readers to reuse.
  * @returns The summary.
  */
-export async function describeFile(path: string, open: (path: string) => Promise<Pod5Reader>): Promise<FileSummary> {
+export async function describeFile(path: string, readers: ReaderCache): Promise<FileSummary> {
   try {
-    const reader = await open(path);
-    const runs = new Map<string, RunInfo>(reader.runInfos.map((run) => [run.acquisitionId, run]));
-    const reads = reader.readMetadata().map((read): ReadSummary => {
-      const { offsetAdc, scalePaPerAdc } = read.calibration;
-      return {
-        readId: read.readId,
-        numSamples: read.numSamples,
-        sampleRateHz: runs.get(read.acquisitionId)?.sampleRateHz ?? NaN,
-        calibrationUsable: Number.isFinite(scalePaPerAdc) && scalePaPerAdc !== 0 && Number.isFinite(offsetAdc),
-      };
-    });
-    return { path, ok: true, reads };
+    return await readers.use(path, (reader) => Promise.resolve(summarise(path, reader)));
   } catch (error) {
     return { path, ok: false, reason: reasonOf(error, path) };
   }
+}
+
+function summarise(path: string, reader: Pod5Reader): FileSummary {
+  const runs = new Map<string, RunInfo>(reader.runInfos.map((run) => [run.acquisitionId, run]));
+  const reads = reader.readMetadata().map((read): ReadSummary => {
+    const { offsetAdc, scalePaPerAdc } = read.calibration;
+    return {
+      readId: read.readId,
+      numSamples: read.numSamples,
+      sampleRateHz: runs.get(read.acquisitionId)?.sampleRateHz ?? NaN,
+      calibrationUsable: Number.isFinite(scalePaPerAdc) && scalePaPerAdc !== 0 && Number.isFinite(offsetAdc),
+    };
+  });
+  return { path, ok: true, reads };
 }
 
 /**

@@ -8,7 +8,8 @@
  */
 import { describeFile, type FileSummary } from "./_file_plan.ts";
 import { DatasetWorkerError } from "./errors.ts";
-import { processUnit, ReaderCache, type UnitResult, type WorkUnit } from "./_work_unit.ts";
+import { ReaderCache } from "./_reader_cache.ts";
+import { processUnit, type UnitResult, type WorkUnit } from "./_work_unit.ts";
 
 /** Runs loader work. */
 export interface UnitRunner {
@@ -37,14 +38,19 @@ export class InlineRunner implements UnitRunner {
   #tail: Promise<unknown> = Promise.resolve();
   #closed = false;
 
+  /** Describe a file now, not behind queued units: the planner waits for it. */
   describe(path: string): Promise<FileSummary> {
-    return this.#enqueue(path, () => describeFile(path, (p) => this.#readers.get(p)));
+    // Not queued behind units: a description reads only the reads table, and the planner waits for it.
+    if (this.#closed) return Promise.reject(closedError(path));
+    return describeFile(path, this.#readers);
   }
 
+  /** Run a unit after the ones already queued. */
   run(unit: WorkUnit): Promise<UnitResult> {
     return this.#enqueue(unit.path, () => processUnit(unit, this.#readers));
   }
 
+  /** Refuse new work, let queued units finish, close the files. */
   async close(): Promise<void> {
     this.#closed = true;
     await this.#tail;
@@ -53,12 +59,16 @@ export class InlineRunner implements UnitRunner {
 
   #enqueue<T>(path: string, step: () => Promise<T>): Promise<T> {
     const next = this.#tail.then(() => {
-      if (this.#closed) throw new DatasetWorkerError(path, "Cannot load windows: the dataset was closed");
+      if (this.#closed) throw closedError(path);
       return step();
     });
     this.#tail = next.catch(() => undefined);
     return next;
   }
+}
+
+function closedError(path: string | undefined): DatasetWorkerError {
+  return new DatasetWorkerError(path, "Cannot load windows: the dataset was closed");
 }
 
 interface Pending {
@@ -97,12 +107,14 @@ export class WorkerPoolRunner implements UnitRunner {
     }
   }
 
+  /** Describe a file on the least busy worker (it answers before its queued units). */
   async describe(path: string): Promise<FileSummary> {
     const reply = await this.#request(path, (id) => ({ kind: "describe", id, path }));
     if (reply.kind !== "summary") throw new DatasetWorkerError(path, `loader worker replied ${reply.kind} to describe`);
     return reply.summary;
   }
 
+  /** Run a unit on the least busy worker. */
   async run(unit: WorkUnit): Promise<UnitResult> {
     const reply = await this.#request(unit.path, (id) => ({ kind: "unit", id, unit }));
     if (reply.kind !== "result") {
@@ -111,8 +123,9 @@ export class WorkerPoolRunner implements UnitRunner {
     return reply.result;
   }
 
+  /** Terminate the workers at once; pending work rejects. */
   close(): Promise<void> {
-    this.#failure ??= new DatasetWorkerError(undefined, "Cannot load windows: the dataset was closed");
+    this.#failure ??= closedError(undefined);
     for (const entry of this.#workers) {
       entry.worker.terminate();
       this.#rejectAll(entry, this.#failure);

@@ -5,12 +5,13 @@
  *
  * @module
  */
-import { Pod5Reader } from "../pod5/reader.ts";
+import type { Pod5Reader } from "../pod5/reader.ts";
 import type { Calibration } from "../pod5/types.ts";
 import { normalisationStatsFromAdc } from "../signal/normalisation_stats.ts";
 import { normaliseAdc } from "../signal/normalise.ts";
 import type { NormalisationMode, NormalisationStats } from "../signal/types.ts";
 import { reasonOf } from "./_file_plan.ts";
+import type { ReaderCache } from "./_reader_cache.ts";
 import type { DatasetWarning } from "./types.ts";
 
 /** One read of a unit: windows `[firstWindow, firstWindow + numWindows)` of it. */
@@ -62,44 +63,6 @@ export interface UnitResult {
   readonly warnings: readonly DatasetWarning[];
 }
 
-/** How many readers a loader keeps open (consecutive units usually share a file). */
-const OPEN_READERS = 2;
-
-/** The readers a loader keeps open between units, most recent last. */
-export class ReaderCache {
-  readonly #readers = new Map<string, Pod5Reader>();
-
-  /**
-   * The reader of `path`, opened if needed.
-   *
-   * @param path The POD5 file.
-   * @returns The open reader.
-   */
-  async get(path: string): Promise<Pod5Reader> {
-    const cached = this.#readers.get(path);
-    if (cached !== undefined) {
-      this.#readers.delete(path);
-      this.#readers.set(path, cached);
-      return cached;
-    }
-    const reader = await Pod5Reader.open(path);
-    this.#readers.set(path, reader);
-    while (this.#readers.size > OPEN_READERS) {
-      const [oldest, old] = this.#readers.entries().next().value!;
-      this.#readers.delete(oldest);
-      await old.close();
-    }
-    return reader;
-  }
-
-  /** Close every reader. */
-  async close(): Promise<void> {
-    const readers = [...this.#readers.values()];
-    this.#readers.clear();
-    for (const reader of readers) await reader.close();
-  }
-}
-
 /**
  * Decode, normalise (stats over the whole read) and cut the unit's reads.
  * Bad data never throws: a file that cannot be opened or a read that cannot
@@ -110,25 +73,28 @@ export class ReaderCache {
  * @returns The windows and what became of each read.
  */
 export async function processUnit(unit: WorkUnit, readers: ReaderCache): Promise<UnitResult> {
+  try {
+    return await readers.use(unit.path, (reader) => decodeUnit(unit, reader));
+  } catch (error) {
+    // decodeUnit handles every read's errors, so this is the file failing to open.
+    return {
+      seq: unit.seq,
+      windows: new Float32Array(0),
+      reads: unit.reads.map((plan) => ({ ...plan, numWindows: 0, stats: null, calibration: null })),
+      warnings: [{ path: unit.path, message: `skipped file: ${reasonOf(error, unit.path)}` }],
+    };
+  }
+}
+
+async function decodeUnit(unit: WorkUnit, reader: Pod5Reader): Promise<UnitResult> {
   const w = unit.windowSamples;
   let planned = 0;
   for (const read of unit.reads) planned += read.numWindows;
   const windows = new Float32Array(planned * w);
   const warnings: DatasetWarning[] = [];
   const results: UnitReadResult[] = [];
-  let reader: Pod5Reader | undefined;
-  try {
-    reader = await readers.get(unit.path);
-  } catch (error) {
-    warnings.push({ path: unit.path, message: `skipped file: ${reasonOf(error, unit.path)}` });
-  }
   let produced = 0;
   for (const plan of unit.reads) {
-    const failed = { ...plan, numWindows: 0, stats: null, calibration: null };
-    if (reader === undefined) {
-      results.push(failed);
-      continue;
-    }
     try {
       const read = await reader.read(plan.readId);
       const adc = read.signal();
@@ -150,7 +116,7 @@ export async function processUnit(unit: WorkUnit, readers: ReaderCache): Promise
         path: unit.path,
         message: `skipped read ${plan.readId}: ${reason.startsWith(own) ? reason.slice(own.length) : reason}`,
       });
-      results.push(failed);
+      results.push({ ...plan, numWindows: 0, stats: null, calibration: null });
     }
   }
   return {

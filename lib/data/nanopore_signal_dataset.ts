@@ -9,6 +9,7 @@
 import type { NormalisationMode } from "../signal/types.ts";
 import { MIN_SCALE_PA } from "../signal/types.ts";
 import { type Cursor, EpochBatcher, type StreamWindow } from "./_epoch_batcher.ts";
+import { DispatchQueue, type PlannedItem } from "./_dispatch_queue.ts";
 import { type FileSummary, planFile } from "./_file_plan.ts";
 import { InlineRunner, type UnitRunner, WorkerPoolRunner } from "./_unit_runner.ts";
 import type { UnitNormalisation, UnitRead, UnitResult, WorkUnit } from "./_work_unit.ts";
@@ -60,14 +61,6 @@ export interface BatchesOptions {
   /** Aborting rejects the pending `next()` with the signal's reason and stops the workers. */
   readonly signal?: AbortSignal;
 }
-
-type PlannedItem =
-  | { readonly kind: "unit"; readonly epoch: number; readonly unit: Omit<WorkUnit, "seq"> }
-  | { readonly kind: "epoch-end"; readonly epoch: number };
-
-type QueuedItem =
-  | { readonly kind: "unit"; readonly epoch: number; readonly unit: WorkUnit; readonly promise: Promise<UnitResult> }
-  | { readonly kind: "epoch-end"; readonly epoch: number };
 
 /**
  * A stream of normalised training windows over POD5 files, in batches.
@@ -235,48 +228,33 @@ export class NanoporeSignalDataset implements AsyncDisposable {
     endEpoch: number,
     signal: AbortSignal | undefined,
   ): AsyncGenerator<DatasetBatch, void, undefined> {
-    const planner = this.#plan(runner, from, endEpoch);
-    const queue: QueuedItem[] = [];
-    const budget = this.prefetchBatches * this.batchSize;
-    let queuedWindows = 0;
-    let plannerDone = false;
-    let seq = 0;
-    let batcher = this.#batcher(from);
-    for (;;) {
-      while (!plannerDone && queuedWindows < budget) {
-        const next = await planner.next();
-        if (next.done === true) {
-          plannerDone = true;
-        } else if (next.value.kind === "epoch-end") {
-          queue.push(next.value);
+    const queue = new DispatchQueue(this.#plan(runner, from, endEpoch), runner, this.prefetchBatches * this.batchSize);
+    try {
+      let batcher = this.#batcher(from);
+      for (;;) {
+        const head = await queue.next();
+        if (head === undefined) return;
+        let batches: DatasetBatch[];
+        if (head.kind === "epoch-end") {
+          batches = batcher.finish();
+          batcher = this.#batcher(this.startPosition(head.epoch + 1));
         } else {
-          const unit: WorkUnit = { ...next.value.unit, seq: seq++ };
-          const promise = runner.run(unit);
-          promise.catch(() => undefined); // Settled when consumed; an abandoned one must not be "unhandled".
-          queue.push({ kind: "unit", epoch: next.value.epoch, unit, promise });
-          queuedWindows += plannedWindows(unit);
+          const result = await head.result;
+          queue.release(head.plannedWindows);
+          for (const warning of result.warnings) this.#warn(warning);
+          batches = [];
+          for (const window of streamWindows(head.unit, result)) batches.push(...batcher.push(window));
         }
-      }
-      const head = queue.shift();
-      if (head === undefined) return;
-      let batches: DatasetBatch[];
-      if (head.kind === "epoch-end") {
-        batches = batcher.finish();
-        batcher = this.#batcher(this.startPosition(head.epoch + 1));
-      } else {
-        const result = await head.promise;
-        queuedWindows -= plannedWindows(head.unit);
-        for (const warning of result.warnings) this.#warn(warning);
-        batches = [];
-        for (const window of streamWindows(head.unit, result)) batches.push(...batcher.push(window));
-      }
-      for (const batch of batches) {
+        for (const batch of batches) {
+          signal?.throwIfAborted();
+          if (this.#closed) return;
+          yield batch;
+        }
         signal?.throwIfAborted();
         if (this.#closed) return;
-        yield batch;
       }
-      signal?.throwIfAborted();
-      if (this.#closed) return;
+    } finally {
+      queue.stop();
     }
   }
 
@@ -305,7 +283,9 @@ export class NanoporeSignalDataset implements AsyncDisposable {
         yield { kind: "epoch-end", epoch };
         continue;
       }
-      const plan = planFile(await item.summary, fileIndex, {
+      const summary = await item.summary;
+      if (this.#runner !== runner) return; // The iteration ended while the file was being described.
+      const plan = planFile(summary, fileIndex, {
         windowSamples: this.windowSamples,
         sampleRateHz: this.sampleRateHz,
         readFilter: this.#readFilter,
@@ -400,12 +380,6 @@ function* fileVisits(from: DatasetPosition, endEpoch: number, numFiles: number):
     }
     yield { epoch };
   }
-}
-
-function plannedWindows(unit: WorkUnit): number {
-  let windows = 0;
-  for (const read of unit.reads) windows += read.numWindows;
-  return windows;
 }
 
 /** The unit's windows as stream items, each with the cursor after it. */

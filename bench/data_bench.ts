@@ -2,7 +2,8 @@
  * `deno task bench data`: windows/s of {@linkcode NanoporeSignalDataset} with
  * 0, 1 and 2 loader workers on the bundled 5 kHz sample (z1.pod5, listed
  * many times), against same-run baselines: decoding alone, copying windows,
- * and the per-stage cost of one window (decode, stats, normalise, transfer).
+ * and the per-stage cost of one window (decode, stats, normalise, transfer);
+ * plus how long a consumer paced at 4,000 windows/s waits in `next()`.
  *
  * @module
  */
@@ -24,6 +25,10 @@ const FILE_REPEATS = 100;
 const BATCH_SIZE = 256;
 const PREFETCH_BATCHES = 8;
 const WORKER_COUNTS = [0, 1, 2] as const;
+/** The paced consumer asks for windows at twice the issue's 2,000 windows/s target. */
+const PACED_WINDOWS_PER_S = 4_000;
+/** Batches the paced consumer takes. */
+const PACED_BATCHES = 40;
 /** Repeats of each single-thread stage measurement. */
 const STAGE_REPEATS = 8;
 
@@ -54,9 +59,11 @@ export async function runBench(options: { onProgress: (line: string) => void }):
       ratio_to_decode_only: round(run.windows_per_s / Number(decodeOnly.windows_per_s), 3),
     });
   }
+  progress(`dataset with 2 workers, consumer paced at ${PACED_WINDOWS_PER_S} windows/s`);
+  results.push(await runPaced(files, 2));
   const inline = results.find((r) => r.name === "dataset_workers_0")!;
   for (const r of results) {
-    if (r.name.startsWith("dataset_workers_") && r !== inline) {
+    if (/^dataset_workers_\d+$/.test(r.name) && r !== inline) {
       (r as Record<string, number | string>).speedup_vs_workers_0 = round(
         Number(r.windows_per_s) / Number(inline.windows_per_s),
         3,
@@ -124,6 +131,44 @@ async function runDataset(files: readonly string[], workers: number): Promise<Da
     steady_windows_per_s: round((windows - BATCH_SIZE) / steadySeconds, 0),
     first_batch_ms: round(firstAt - t0, 1),
     cpu_cores_used: round((cpu.user + cpu.system) / 1e6 / seconds, 2),
+  };
+}
+
+/**
+ * A consumer that waits (like an asynchronous GPU step) `batchSize / PACED_WINDOWS_PER_S` seconds per batch:
+ * how long does `next()` block it, i.e. how much would a GPU at that rate starve?
+ */
+async function runPaced(files: readonly string[], workers: number): Promise<BenchResult> {
+  await using dataset = new NanoporeSignalDataset({
+    files,
+    batchSize: BATCH_SIZE,
+    windowSamples: WINDOW_SAMPLES,
+    sampleRateHz: SAMPLE_RATE_HZ,
+    workers,
+    prefetchBatches: PREFETCH_BATCHES,
+  });
+  const stepMs = (BATCH_SIZE / PACED_WINDOWS_PER_S) * 1000;
+  const iterator = dataset.batches();
+  await iterator.next(); // Worker start-up is not starvation.
+  let waitedMs = 0;
+  let windows = 0;
+  const t0 = performance.now();
+  for (let i = 0; i < PACED_BATCHES; i++) {
+    await new Promise((resolve) => setTimeout(resolve, stepMs));
+    const asked = performance.now();
+    const next = await iterator.next();
+    waitedMs += performance.now() - asked;
+    if (next.done === true) break;
+    windows += next.value.batchSize;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await iterator.return();
+  return {
+    name: `dataset_workers_${workers}_paced`,
+    consumer_windows_per_s: PACED_WINDOWS_PER_S,
+    windows_per_s: round(windows / seconds, 0),
+    next_ms_per_batch: round(waitedMs / PACED_BATCHES, 2),
+    starved_fraction: round(waitedMs / 1000 / seconds, 4),
   };
 }
 

@@ -14,6 +14,13 @@
 import { Rng } from "../runtime/rng.ts";
 import type { DatasetBatch, DatasetPosition, WindowSource } from "./types.ts";
 
+/** A batch whose rows are chosen but not yet copied: {@linkcode buildBatch} copies them when it is delivered. */
+export interface PendingBatch {
+  readonly rows: readonly StreamWindow[];
+  readonly epoch: number;
+  readonly position: DatasetPosition;
+}
+
 /** A window to resume at, in file order. */
 export interface Cursor {
   readonly fileIndex: number;
@@ -92,9 +99,9 @@ export class EpochBatcher {
    * Add the next window of the stream.
    *
    * @param window The window.
-   * @returns The batches completed by it (possibly none).
+   * @returns The batches completed by it (possibly none), rows not yet copied.
    */
-  push(window: StreamWindow): DatasetBatch[] {
+  push(window: StreamWindow): PendingBatch[] {
     if (!this.#shuffle) {
       this.#blockCursor = window.next;
       this.#blockEpochWindow++;
@@ -111,7 +118,7 @@ export class EpochBatcher {
    *
    * @returns The remaining batches.
    */
-  finish(): DatasetBatch[] {
+  finish(): PendingBatch[] {
     const batches = this.#shuffle && this.#block.length > 0 ? this.#flushBlock() : [];
     if (this.#rows.length > 0 && !this.#options.dropLast) {
       const epoch = this.#options.start.epoch + 1;
@@ -123,11 +130,11 @@ export class EpochBatcher {
     return batches;
   }
 
-  #flushBlock(): DatasetBatch[] {
+  #flushBlock(): PendingBatch[] {
     const block = this.#block;
     const blockIndex = this.#blockEpochWindow / this.#options.shuffleWindows;
     const order = blockPermutation(this.#options.seed, this.#options.start.epoch, blockIndex, block.length);
-    const batches: DatasetBatch[] = [];
+    const batches: PendingBatch[] = [];
     const last = block[block.length - 1]!;
     for (let k = this.#skip; k < order.length; k++) {
       this.#rows.push(block[order[k]!]!);
@@ -157,19 +164,30 @@ export class EpochBatcher {
     };
   }
 
-  #batch(position: DatasetPosition): DatasetBatch {
+  #batch(position: DatasetPosition): PendingBatch {
     const rows = this.#rows;
     this.#rows = [];
-    const w = this.#options.windowSamples;
-    const values = new Float32Array(rows.length * w);
-    for (let i = 0; i < rows.length; i++) values.set(rows[i]!.data, i * w);
-    return {
-      values,
-      batchSize: rows.length,
-      windowSamples: w,
-      epoch: this.#options.start.epoch,
-      position,
-      sources: rows.map((row) => row.source),
-    };
+    return { rows, epoch: this.#options.start.epoch, position };
   }
+}
+
+/**
+ * Copy a pending batch's rows into one row-major buffer.
+ *
+ * @param pending The batch.
+ * @param windowSamples Samples per window.
+ * @returns The batch, `values: [rows, windowSamples]`.
+ */
+export function buildBatch(pending: PendingBatch, windowSamples: number): DatasetBatch {
+  const { rows } = pending;
+  const values = new Float32Array(rows.length * windowSamples);
+  for (let i = 0; i < rows.length; i++) values.set(rows[i]!.data, i * windowSamples);
+  return {
+    values,
+    batchSize: rows.length,
+    windowSamples,
+    epoch: pending.epoch,
+    position: pending.position,
+    sources: rows.map((row) => row.source),
+  };
 }

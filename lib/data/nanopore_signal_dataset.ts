@@ -8,7 +8,7 @@
  */
 import type { NormalisationMode } from "../signal/types.ts";
 import { MIN_SCALE_PA } from "../signal/types.ts";
-import { type Cursor, EpochBatcher, type StreamWindow } from "./_epoch_batcher.ts";
+import { buildBatch, type Cursor, EpochBatcher, type PendingBatch, type StreamWindow } from "./_epoch_batcher.ts";
 import { DispatchQueue, type PlannedItem } from "./_dispatch_queue.ts";
 import { type FileSummary, planFile } from "./_file_plan.ts";
 import { InlineRunner, type UnitRunner, WorkerPoolRunner } from "./_unit_runner.ts";
@@ -234,7 +234,7 @@ export class NanoporeSignalDataset implements AsyncDisposable {
       for (;;) {
         const head = await queue.next();
         if (head === undefined) return;
-        let batches: DatasetBatch[];
+        let batches: PendingBatch[];
         if (head.kind === "epoch-end") {
           batches = batcher.finish();
           batcher = this.#batcher(this.startPosition(head.epoch + 1));
@@ -248,7 +248,7 @@ export class NanoporeSignalDataset implements AsyncDisposable {
         for (const batch of batches) {
           signal?.throwIfAborted();
           if (this.#closed) return;
-          yield batch;
+          yield buildBatch(batch, this.windowSamples);
         }
         signal?.throwIfAborted();
         if (this.#closed) return;

@@ -50,7 +50,7 @@ Deno.test("normaliseRead() centres median/MAD reads and bounds minmax reads to [
 Deno.test("normaliseAdc() equals normalise(adcToPa()) bit for bit on short and long signals", () => {
   const rng = Rng.fromSeed(5);
   const calibration = { offsetAdc: 6, scalePaPerAdc: 0.2340060174465179 };
-  for (const length of [10, 4095, 4096, 50_000]) {
+  for (const length of [10, 4095, 4096, 50_000, 300_000]) {
     const adc = Int16Array.from({ length }, () => 300 + rng.nextInt(900));
     adc[0] = -32768;
     adc[length - 1] = 32767;

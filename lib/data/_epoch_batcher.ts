@@ -1,0 +1,193 @@
+/**
+ * Turning one epoch's stream of windows (in file order) into batches: an
+ * optional seeded block shuffle, drop-last, and the resume position after
+ * every batch.
+ *
+ * The shuffle cuts the stream into consecutive blocks of `shuffleWindows`
+ * windows and permutes each block with a permutation drawn from
+ * (seed, epoch, block index) alone. It needs `shuffleWindows` windows of
+ * memory, like a shuffle buffer, but it has no state to carry: a position
+ * (block start + windows delivered from it) restores it exactly.
+ *
+ * @module
+ */
+import { Rng } from "../runtime/rng.ts";
+import type { DatasetBatch, DatasetPosition, WindowSource } from "./types.ts";
+
+/** A batch whose rows are chosen but not yet copied: {@linkcode buildBatch} copies them when it is delivered. */
+export interface PendingBatch {
+  readonly rows: readonly StreamWindow[];
+  readonly epoch: number;
+  readonly position: DatasetPosition;
+}
+
+/** A window to resume at, in file order. */
+export interface Cursor {
+  readonly fileIndex: number;
+  readonly readIndex: number;
+  readonly windowIndex: number;
+}
+
+/** One window of the stream. */
+export interface StreamWindow {
+  /** The normalised samples, `[windowSamples]`. */
+  readonly data: Float32Array;
+  readonly source: WindowSource;
+  /** The cursor just after this window in file order. */
+  readonly next: Cursor;
+}
+
+/** Settings of an {@linkcode EpochBatcher}. */
+export interface EpochBatcherOptions {
+  readonly batchSize: number;
+  readonly windowSamples: number;
+  /** Block size of the shuffle; 0 or 1: no shuffle. */
+  readonly shuffleWindows: number;
+  readonly seed: number;
+  readonly dropLast: boolean;
+  /** Where the epoch's stream starts (a block start when shuffling); `start.epoch` is the epoch. */
+  readonly start: DatasetPosition;
+}
+
+/**
+ * The permutation of one shuffle block: a pure function of its arguments.
+ *
+ * @param seed The dataset seed.
+ * @param epoch The epoch.
+ * @param blockIndex The block's index in the epoch.
+ * @param length Windows in the block.
+ * @returns A permutation of `[0, length)`.
+ */
+export function blockPermutation(seed: number, epoch: number, blockIndex: number, length: number): number[] {
+  const rng = Rng.fromSeed(mix32(mix32(mix32(seed >>> 0, 0x5bd1e995), epoch), blockIndex));
+  return rng.shuffle(Array.from({ length }, (_, i) => i));
+}
+
+function mix32(h: number, value: number): number {
+  let x = Math.imul(h ^ (value >>> 0), 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return (x + Math.imul(value >>> 0, 0x9e3779b9)) >>> 0;
+}
+
+/** Batches one epoch's windows; feed it windows in stream order, then call {@linkcode finish}. */
+export class EpochBatcher {
+  readonly #options: EpochBatcherOptions;
+  readonly #shuffle: boolean;
+  /** Where the current block starts (or, without shuffle, the cursor after the last window). */
+  #blockCursor: Cursor;
+  #blockEpochWindow: number;
+  /** Windows of the first block to drop (delivered before a resume). */
+  #skip: number;
+  #block: StreamWindow[] = [];
+  #rows: StreamWindow[] = [];
+
+  /**
+   * @param options Batch size, shuffle, seed, drop-last and the starting position.
+   */
+  constructor(options: EpochBatcherOptions) {
+    this.#options = options;
+    this.#shuffle = options.shuffleWindows > 1;
+    const { fileIndex, readIndex, windowIndex, epochWindow, blockOffset } = options.start;
+    this.#blockCursor = { fileIndex, readIndex, windowIndex };
+    this.#blockEpochWindow = epochWindow;
+    this.#skip = blockOffset;
+  }
+
+  /**
+   * Add the next window of the stream.
+   *
+   * @param window The window.
+   * @returns The batches completed by it (possibly none), rows not yet copied.
+   */
+  push(window: StreamWindow): PendingBatch[] {
+    if (!this.#shuffle) {
+      this.#blockCursor = window.next;
+      this.#blockEpochWindow++;
+      this.#rows.push(window);
+      return this.#rows.length === this.#options.batchSize ? [this.#batch(this.#position(window.next, 0))] : [];
+    }
+    this.#block.push(window);
+    return this.#block.length === this.#options.shuffleWindows ? this.#flushBlock() : [];
+  }
+
+  /**
+   * End the epoch: deliver the last shuffle block, then the last partial
+   * batch unless `dropLast`.
+   *
+   * @returns The remaining batches.
+   */
+  finish(): PendingBatch[] {
+    const batches = this.#shuffle && this.#block.length > 0 ? this.#flushBlock() : [];
+    if (this.#rows.length > 0 && !this.#options.dropLast) {
+      const epoch = this.#options.start.epoch + 1;
+      batches.push(
+        this.#batch({ ...this.#position({ fileIndex: 0, readIndex: 0, windowIndex: 0 }, 0), epoch, epochWindow: 0 }),
+      );
+    }
+    this.#rows = [];
+    return batches;
+  }
+
+  #flushBlock(): PendingBatch[] {
+    const block = this.#block;
+    const blockIndex = this.#blockEpochWindow / this.#options.shuffleWindows;
+    const order = blockPermutation(this.#options.seed, this.#options.start.epoch, blockIndex, block.length);
+    const batches: PendingBatch[] = [];
+    const last = block[block.length - 1]!;
+    for (let k = this.#skip; k < order.length; k++) {
+      this.#rows.push(block[order[k]!]!);
+      if (this.#rows.length < this.#options.batchSize) continue;
+      const position = k + 1 < order.length
+        ? this.#position(this.#blockCursor, k + 1)
+        : { ...this.#position(last.next, 0), epochWindow: this.#blockEpochWindow + block.length };
+      batches.push(this.#batch(position));
+    }
+    this.#skip = 0;
+    this.#blockCursor = last.next;
+    this.#blockEpochWindow += block.length;
+    this.#block = [];
+    return batches;
+  }
+
+  #position(cursor: Cursor, blockOffset: number): DatasetPosition {
+    return {
+      epoch: this.#options.start.epoch,
+      fileIndex: cursor.fileIndex,
+      readIndex: cursor.readIndex,
+      windowIndex: cursor.windowIndex,
+      epochWindow: this.#blockEpochWindow,
+      blockOffset,
+      shuffleWindows: this.#options.shuffleWindows,
+      windowSamples: this.#options.windowSamples,
+    };
+  }
+
+  #batch(position: DatasetPosition): PendingBatch {
+    const rows = this.#rows;
+    this.#rows = [];
+    return { rows, epoch: this.#options.start.epoch, position };
+  }
+}
+
+/**
+ * Copy a pending batch's rows into one row-major buffer.
+ *
+ * @param pending The batch.
+ * @param windowSamples Samples per window.
+ * @returns The batch, `values: [rows, windowSamples]`.
+ */
+export function buildBatch(pending: PendingBatch, windowSamples: number): DatasetBatch {
+  const { rows } = pending;
+  const values = new Float32Array(rows.length * windowSamples);
+  for (let i = 0; i < rows.length; i++) values.set(rows[i]!.data, i * windowSamples);
+  return {
+    values,
+    batchSize: rows.length,
+    windowSamples,
+    epoch: pending.epoch,
+    position: pending.position,
+    sources: rows.map((row) => row.source),
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * Value types of the data area: window provenance, batches, the resumable
+ * position, read filters and warnings.
+ *
+ * @module
+ */
+import type { Calibration } from "../pod5/types.ts";
+import type { NormalisationStats } from "../signal/types.ts";
+
+/**
+ * Where the dataset is in its stream of windows, enough to resume exactly at
+ * the next window (JSON-serialisable; store it in the checkpoint).
+ *
+ * The stream of an epoch is every training window of every eligible read of
+ * every file, in file order. `(fileIndex, readIndex, windowIndex)` is the
+ * first window of that stream not yet delivered; when shuffling, it is the
+ * first window of the shuffle block being delivered, of which `blockOffset`
+ * windows were delivered already. A `windowIndex` past a read's last window
+ * and a `readIndex` past a file's last read simply mean "the next one".
+ */
+export interface DatasetPosition {
+  /** Epoch, from 0. */
+  readonly epoch: number;
+  /** Index into the dataset's file list. */
+  readonly fileIndex: number;
+  /** Index of the read in its file (file order, counting every read). */
+  readonly readIndex: number;
+  /** Training window of that read (window `k` covers samples `[k·W, (k+1)·W)`). */
+  readonly windowIndex: number;
+  /** Stream windows of this epoch before the cursor (a multiple of `shuffleWindows` when shuffling). */
+  readonly epochWindow: number;
+  /** Windows of the current shuffle block already delivered (always 0 without shuffling). */
+  readonly blockOffset: number;
+  /** The dataset's shuffle block size, checked on resume (0: no shuffling). */
+  readonly shuffleWindows: number;
+  /** The dataset's window length, checked on resume. */
+  readonly windowSamples: number;
+}
+
+/** Where one window of a batch came from, and how to map it back to pA and ADC. */
+export interface WindowSource {
+  /** Index into the dataset's file list. */
+  readonly fileIndex: number;
+  /** Index of the read in its file. */
+  readonly readIndex: number;
+  /** The read's id. */
+  readonly readId: string;
+  /** Training window of the read: samples `[windowIndex·W, (windowIndex+1)·W)`. */
+  readonly windowIndex: number;
+  /** The read's normalisation stats (for `denormalise`). */
+  readonly stats: NormalisationStats;
+  /** The read's calibration (for `denormaliseToAdc`). */
+  readonly calibration: Calibration;
+}
+
+/** One batch of normalised windows. */
+export interface DatasetBatch {
+  /** The windows, `[batchSize, windowSamples]` row-major. */
+  readonly values: Float32Array;
+  /** Rows in this batch (smaller than the configured size only for a last batch kept with `dropLast: false`). */
+  readonly batchSize: number;
+  /** Samples per window. */
+  readonly windowSamples: number;
+  /** The epoch the windows belong to. */
+  readonly epoch: number;
+  /** Where to resume to get the batch after this one. */
+  readonly position: DatasetPosition;
+  /** Provenance of each row, `[batchSize]`. */
+  readonly sources: readonly WindowSource[];
+}
+
+/** What a {@linkcode ReadFilter} sees of a read (metadata only; no signal is decoded to decide). */
+export interface ReadInfo {
+  /** The read's id. */
+  readonly readId: string;
+  /** Index into the dataset's file list. */
+  readonly fileIndex: number;
+  /** The POD5 file. */
+  readonly path: string;
+  /** Index of the read in its file. */
+  readonly readIndex: number;
+  /** Samples in the read. */
+  readonly numSamples: number;
+}
+
+/** Decides which reads a dataset uses; must be deterministic for resume to be exact. */
+export type ReadFilter = (read: ReadInfo) => boolean;
+
+/** A problem with the data that was skipped rather than thrown: printed as `[warn] FILE: message`. */
+export interface DatasetWarning {
+  /** The POD5 file concerned. */
+  readonly path: string;
+  /** What was skipped and why. */
+  readonly message: string;
+}

@@ -1,0 +1,51 @@
+/** Helpers of the data tests: collecting batches, corrupt copies of fixtures. */
+import { createHash } from "node:crypto";
+import type { DatasetBatch, NanoporeSignalDataset } from "../../lib/data/mod.ts";
+import type { BatchesOptions } from "../../lib/data/mod.ts";
+
+/** Everything observable about a batch, compared across runs. */
+export interface BatchDigest {
+  readonly epoch: number;
+  readonly batchSize: number;
+  readonly sha256: string;
+  readonly sources: readonly string[];
+  readonly position: string;
+}
+
+/** SHA-256 hex of a float32 array's bytes. */
+export function sha256Floats(values: Float32Array): string {
+  return createHash("sha256").update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength)).digest("hex");
+}
+
+/** `fileIndex/readIndex/windowIndex` of every row of a batch. */
+export function sourceKeys(batch: DatasetBatch): string[] {
+  return batch.sources.map((s) => `${s.fileIndex}/${s.readIndex}/${s.windowIndex}`);
+}
+
+/** Iterate and digest every batch. */
+export async function collect(dataset: NanoporeSignalDataset, options: BatchesOptions = {}): Promise<BatchDigest[]> {
+  const out: BatchDigest[] = [];
+  for await (const batch of dataset.batches(options)) {
+    out.push({
+      epoch: batch.epoch,
+      batchSize: batch.batchSize,
+      sha256: sha256Floats(batch.values),
+      sources: sourceKeys(batch),
+      position: JSON.stringify(batch.position),
+    });
+  }
+  return out;
+}
+
+/** A copy of `bytes` with the `nth` zstd frame's magic number broken (one signal chunk no longer decodes). */
+export function breakZstdFrame(bytes: Uint8Array, nth: number): Uint8Array {
+  const copy = bytes.slice();
+  let seen = 0;
+  for (let i = 0; i + 4 <= copy.length; i++) {
+    if (copy[i] === 0x28 && copy[i + 1] === 0xb5 && copy[i + 2] === 0x2f && copy[i + 3] === 0xfd && seen++ === nth) {
+      copy[i] = 0;
+      return copy;
+    }
+  }
+  throw new RangeError(`Cannot break zstd frame ${nth}: only ${seen} frames`);
+}

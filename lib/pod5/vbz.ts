@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { constants, zstdCompressSync, zstdDecompressSync, type ZstdOptions } from "node:zlib";
+import { zstdDecompressSync } from "node:zlib";
 import { VbzError } from "./errors.ts";
 import { decodeSvb16Into, svb16KeyBytes, svb16MaxBytes, svb16StreamBytes } from "./svb16.ts";
 

@@ -19,6 +19,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: "summarise a POD5 file, or print one JSON object per read",
     load: () => import("./tasks/inspect.ts"),
   },
+  subset: {
+    summary: "copy selected reads (and their runs) into a new POD5 file",
+    load: () => import("./tasks/subset.ts"),
+  },
   bench: {
     summary: "run a benchmark and print its JSON result",
     load: () => import("./tasks/bench.ts"),

@@ -3,7 +3,8 @@
  *
  * This module is the library behind the `deno task` commands. It reads POD5
  * files (ONT's raw-signal format) exactly as ONT's own library does: the
- * container and footer, the Arrow tables and the VBZ signal codec.
+ * container and footer, the Arrow tables and the VBZ signal codec; it writes
+ * POD5 files in the official layout that round-trip exactly.
  *
  * @example Read a POD5 file
  * ```ts
@@ -36,6 +37,7 @@ export {
   inspectRecords,
   type InspectRecordsOptions,
   isUuid,
+  parseReadIdList,
   paToAdc,
   Pod5Error,
   type Pod5FileInfo,
@@ -44,13 +46,19 @@ export {
   Pod5Reader,
   Pod5ReadNotFoundError,
   type Pod5Summary,
+  Pod5Writer,
+  type Pod5WriterOptions,
   type ReadMetadata,
   type ReadsOptions,
+  type ReadToWrite,
   type RunInfo,
   type RunSummary,
   type Scaling,
   type SignalCompression,
   signalSha256,
+  type SubsetOptions,
+  subsetPod5,
+  type SubsetResult,
   summarisePod5,
   uuidFromBytes,
   uuidToBytes,

@@ -10,7 +10,9 @@ export { type InspectRecord, inspectRecords, type InspectRecordsOptions, signalS
 export type { Pod5Read } from "./pod5_read.ts";
 export { formatPod5Summary, type Pod5Summary, type RunSummary, summarisePod5 } from "./pod5_summary.ts";
 export { Pod5Reader, type ReadsOptions } from "./reader.ts";
+export { parseReadIdList, type SubsetOptions, subsetPod5, type SubsetResult } from "./subset.ts";
 export { decodeVbz, decodeVbzInto } from "./vbz.ts";
+export { Pod5Writer, type Pod5WriterOptions, type ReadToWrite } from "./writer.ts";
 export { createVbzEncoder, type VbzEncoder } from "./vbz_encoder.ts";
 export { isUuid, uuidFromBytes, uuidToBytes } from "./uuid.ts";
 export {

@@ -1,0 +1,100 @@
+import { assert, assertEquals, assertRejects } from "../_assert.ts";
+import {
+  type CheckpointData,
+  latestCheckpoint,
+  listCheckpoints,
+  loadCheckpoint,
+  saveCheckpoint,
+} from "../../lib/train/checkpoint.ts";
+import { CheckpointError } from "../../lib/train/errors.ts";
+
+function data(step: number): CheckpointData {
+  const tensor = (value: number) => new Map([["w", { shape: [2], data: Float32Array.of(value, -value) }]]);
+  return {
+    step,
+    tensors: { generator: tensor(step), discriminator: tensor(step + 0.5), optimizer: tensor(1), loop: new Map() },
+    state: { step, epoch: 0, note: "test" },
+  };
+}
+
+async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "simvqgan_ckpt_" });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("saveCheckpoint() writes a directory that loadCheckpoint() reads back", async () => {
+  await withTempDir(async (dir) => {
+    const path = await saveCheckpoint(`${dir}/run`, data(12));
+    assertEquals(path, `${dir}/run/checkpoint_12`);
+    const names = (await Array.fromAsync(Deno.readDir(path))).map((e) => e.name).sort();
+    assertEquals(names, [
+      "discriminator.safetensors",
+      "generator.safetensors",
+      "loop.safetensors",
+      "optimizer.safetensors",
+      "state.json",
+    ]);
+    const back = await loadCheckpoint(path);
+    assertEquals(back.step, 12);
+    assertEquals(back.state, { step: 12, epoch: 0, note: "test" });
+    assertEquals(back.tensors.discriminator.get("w")?.data, Float32Array.of(12.5, -12.5));
+    assertEquals(await Array.fromAsync(Deno.readDir(`${dir}/run`), (e) => e.name), ["checkpoint_12"]);
+  });
+});
+
+Deno.test("saveCheckpoint() prunes to keep_last only after the new checkpoint is complete", async () => {
+  await withTempDir(async (dir) => {
+    for (const step of [1, 2, 3, 4]) await saveCheckpoint(dir, data(step), { keepLast: 2 });
+    assertEquals((await listCheckpoints(dir)).map((e) => e.step), [3, 4]);
+    assertEquals(await latestCheckpoint(dir), `${dir}/checkpoint_4`);
+    // A failed save must not prune: a state whose step disagrees is refused before anything is written.
+    await assertRejects(() => saveCheckpoint(dir, { ...data(5), state: { step: 6 } }, { keepLast: 1 }), RangeError);
+    assertEquals((await listCheckpoints(dir)).map((e) => e.step), [3, 4]);
+  });
+});
+
+Deno.test("latestCheckpoint() never picks a half-written checkpoint", async () => {
+  await withTempDir(async (dir) => {
+    await saveCheckpoint(dir, data(100));
+    // A save interrupted before the rename: a temporary directory with everything but state.json.
+    await Deno.mkdir(`${dir}/.checkpoint_200.tmp-999`);
+    await Deno.writeFile(`${dir}/.checkpoint_200.tmp-999/generator.safetensors`, new Uint8Array(10));
+    // A directory with the right name but no state.json (copied by hand, or damaged).
+    await Deno.mkdir(`${dir}/checkpoint_300`);
+    await Deno.writeFile(`${dir}/checkpoint_300/generator.safetensors`, new Uint8Array(10));
+    // A state.json that records another step.
+    await saveCheckpoint(dir, data(400));
+    await Deno.writeTextFile(`${dir}/checkpoint_400/state.json`, JSON.stringify({ step: 401 }));
+    assertEquals(await latestCheckpoint(dir), `${dir}/checkpoint_100`);
+    assertEquals(await latestCheckpoint(`${dir}/absent`), undefined);
+  });
+});
+
+Deno.test("saveCheckpoint() replaces a checkpoint of the same step", async () => {
+  await withTempDir(async (dir) => {
+    await saveCheckpoint(dir, data(5));
+    await saveCheckpoint(dir, { ...data(5), state: { step: 5, note: "second" } });
+    assertEquals((await loadCheckpoint(`${dir}/checkpoint_5`)).state["note"], "second");
+    assertEquals(await Array.fromAsync(Deno.readDir(dir), (e) => e.name), ["checkpoint_5"]);
+  });
+});
+
+Deno.test("loadCheckpoint() rejecting missing and damaged files", async () => {
+  await withTempDir(async (dir) => {
+    const path = await saveCheckpoint(dir, data(7));
+    await Deno.writeFile(`${path}/optimizer.safetensors`, new Uint8Array([1, 2, 3]));
+    const damaged = await assertRejects(
+      () => loadCheckpoint(path),
+      CheckpointError,
+      "optimizer.safetensors is damaged",
+    );
+    assert(damaged.message.startsWith(path));
+    await Deno.remove(`${path}/generator.safetensors`);
+    await assertRejects(() => loadCheckpoint(path), CheckpointError, "generator.safetensors is missing");
+    await assertRejects(() => loadCheckpoint(`${dir}/nope`), CheckpointError, "state.json is missing");
+  });
+});

@@ -10,7 +10,8 @@ import type { NormalisationMode } from "../signal/types.ts";
 import { MIN_SCALE_PA } from "../signal/types.ts";
 import { buildBatch, type Cursor, EpochBatcher, type PendingBatch, type StreamWindow } from "./_epoch_batcher.ts";
 import { DispatchQueue, type PlannedItem } from "./_dispatch_queue.ts";
-import { type FileSummary, planFile } from "./_file_plan.ts";
+import { describeFile, type FileSummary, planFile } from "./_file_plan.ts";
+import { ReaderCache } from "./_reader_cache.ts";
 import { InlineRunner, type UnitRunner, WorkerPoolRunner } from "./_unit_runner.ts";
 import type { UnitNormalisation, UnitRead, UnitResult, WorkUnit } from "./_work_unit.ts";
 import type { DatasetBatch, DatasetPosition, DatasetWarning, ReadFilter } from "./types.ts";
@@ -151,6 +152,32 @@ export class NanoporeSignalDataset implements AsyncDisposable {
     this.#normalisation = { mode, clip, scaleFloorPa };
     this.#readFilter = options.readFilter;
     this.#onWarning = options.onWarning;
+  }
+
+  /**
+   * How many windows one epoch yields (before `dropLast` trims the last
+   * partial batch), from the files' metadata alone: no signal is decoded.
+   * Warnings about skipped files and reads are reported now (once).
+   *
+   * @returns Windows per epoch.
+   */
+  async countEpochWindows(): Promise<number> {
+    const readers = new ReaderCache();
+    try {
+      let windows = 0;
+      for (const [fileIndex, path] of this.files.entries()) {
+        const plan = planFile(await describeFile(path, readers), fileIndex, {
+          windowSamples: this.windowSamples,
+          sampleRateHz: this.sampleRateHz,
+          readFilter: this.#readFilter,
+          warn: (warning) => this.#warn(warning),
+        });
+        for (const read of plan?.reads ?? []) windows += read.numWindows;
+      }
+      return windows;
+    } finally {
+      await readers.close();
+    }
   }
 
   /**

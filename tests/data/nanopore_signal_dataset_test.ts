@@ -62,6 +62,19 @@ Deno.test("NanoporeSignalDataset.batches() streams z1's 2 + 7 + 221 = 230 window
   assertEquals(batches.at(-1)!.position, data.startPosition(1));
 });
 
+Deno.test("NanoporeSignalDataset.countEpochWindows() equals what an epoch yields, from metadata alone", async () => {
+  const warnings: DatasetWarning[] = [];
+  const files = [Z1, fixture("b1.pod5"), fixture(DORADO_5KHZ)];
+  await using all = dataset(files, { dropLast: false, onWarning: (w) => warnings.push(w) });
+  assertEquals(await all.countEpochWindows(), 230);
+  assertEquals(warnings.map((w) => w.path), [fixture("b1.pod5")], "the 4 kHz file is warned about once");
+  const yielded = (await collect(all)).reduce((n, b) => n + b.batchSize, 0);
+  assertEquals(yielded, 230);
+  assertEquals(warnings.length, 1);
+  await using held = dataset([Z1], { readFilter: (read) => read.readIndex !== 2 });
+  assertEquals(await held.countEpochWindows(), 9);
+});
+
 Deno.test("NanoporeSignalDataset.batches() gives identical batches with 0, 1 and 2 workers", async () => {
   const files = [Z1, fixture(DORADO_5KHZ), fixture("not_a_pod5.pod5"), Z1];
   for (const shuffleWindows of [0, 50]) {

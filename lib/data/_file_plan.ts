@@ -12,7 +12,7 @@ import type { Pod5Reader } from "../pod5/reader.ts";
 import type { RunInfo } from "../pod5/types.ts";
 import { countTrainingWindows } from "../signal/windows.ts";
 import type { ReaderCache } from "./_reader_cache.ts";
-import type { DatasetWarning, ReadFilter } from "./types.ts";
+import type { DatasetWarning, ReadFilter, TailSplit } from "./types.ts";
 
 /** What planning needs to know about a read. */
 export interface ReadSummary {
@@ -35,7 +35,9 @@ export interface ReadPlan {
   readonly readIndex: number;
   /** The read's id. */
   readonly readId: string;
-  /** Training windows of the read, `floor(numSamples / windowSamples)` ≥ 1. */
+  /** First training window used (0 unless a tail split holds the start out). */
+  readonly firstWindow: number;
+  /** Training windows used from `firstWindow` on (≥ 1); at most `floor(numSamples / windowSamples)`. */
   readonly numWindows: number;
 }
 
@@ -57,6 +59,8 @@ export interface PlanOptions {
   readonly sampleRateHz: number;
   /** Keeps only the reads it accepts. */
   readonly readFilter: ReadFilter | undefined;
+  /** Keeps only the head or the tail of each read's windows. */
+  readonly tailSplit?: TailSplit | undefined;
   /** Receives the file's warnings. */
   readonly warn: (warning: DatasetWarning) => void;
 }
@@ -135,8 +139,8 @@ export function planFile(summary: FileSummary, fileIndex: number, options: PlanO
       badCalibrationReads++;
       continue;
     }
-    const numWindows = countTrainingWindows(read.numSamples, options.windowSamples);
-    if (numWindows > 0) reads.push({ readIndex, readId: read.readId, numWindows });
+    const range = windowRange(countTrainingWindows(read.numSamples, options.windowSamples), options.tailSplit);
+    if (range.numWindows > 0) reads.push({ readIndex, readId: read.readId, ...range });
   }
   if (wrongRateReads > 0) {
     const rates = [...wrongRates].map((rate) => `${rate} Hz`).join(", ");
@@ -154,6 +158,24 @@ export function planFile(summary: FileSummary, fileIndex: number, options: PlanO
     });
   }
   return { fileIndex, path, reads };
+}
+
+/**
+ * The windows of a read of `total` training windows that a tail split keeps.
+ *
+ * @param total The read's training windows.
+ * @param split The split, if any.
+ * @returns The first window and the count.
+ */
+export function windowRange(
+  total: number,
+  split: TailSplit | undefined,
+): { readonly firstWindow: number; readonly numWindows: number } {
+  if (split === undefined) return { firstWindow: 0, numWindows: total };
+  const held = total < 2 ? 0 : Math.max(1, Math.ceil(split.fraction * total - 1e-9));
+  return split.part === "train"
+    ? { firstWindow: 0, numWindows: total - held }
+    : { firstWindow: total - held, numWindows: held };
 }
 
 /**

@@ -14,9 +14,11 @@ import type { DatasetWarning } from "./types.ts";
 /** Options of {@linkcode datasetOptionsFromConfig}. */
 export interface DatasetOptionsFromConfigOptions {
   /**
-   * Which reads of the split `data.holdout_fraction` defines: `"train"` (the
-   * default; all reads when the fraction is 0) or `"heldout"`, for validation
-   * windows the training never sees (file order, no shuffle, last batch kept).
+   * Which part of the split `data.holdout_fraction` defines: `"train"` (the
+   * default; everything when the fraction is 0) or `"heldout"`, for
+   * validation windows the training never sees (file order, no shuffle, last
+   * batch kept). `data.holdout_by` picks whole reads (`read`, by a salted
+   * hash of the id) or the last windows of every read (`read_tail`).
    */
   readonly part?: "train" | "heldout";
   /** Receives skipped files and reads. */
@@ -78,7 +80,11 @@ export async function datasetOptionsFromConfig(
     workers: data.loader_workers,
     prefetchBatches: data.loader_prefetch_chunks,
     dropLast: !heldOut,
-    ...(fraction > 0 ? { readFilter: readSplitFilter(part, { fraction }) } : {}),
+    ...(fraction === 0
+      ? {}
+      : base.holdout_by === "read_tail"
+      ? { tailSplit: { fraction, part } }
+      : { readFilter: readSplitFilter(part, { fraction }) }),
     ...(options.onWarning === undefined ? {} : { onWarning: options.onWarning }),
   };
 }

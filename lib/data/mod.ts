@@ -25,4 +25,12 @@ export {
 } from "./nanopore_signal_dataset.ts";
 export { DEFAULT_SPLIT_SALT, isHeldOutRead, readSplitFilter, type ReadSplitOptions } from "./read_split.ts";
 export { sampleRateToleranceHz } from "./_file_plan.ts";
-export type { DatasetBatch, DatasetPosition, DatasetWarning, ReadFilter, ReadInfo, WindowSource } from "./types.ts";
+export type {
+  DatasetBatch,
+  DatasetPosition,
+  DatasetWarning,
+  ReadFilter,
+  ReadInfo,
+  TailSplit,
+  WindowSource,
+} from "./types.ts";

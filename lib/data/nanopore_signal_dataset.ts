@@ -14,7 +14,7 @@ import { describeFile, type FileSummary, planFile } from "./_file_plan.ts";
 import { ReaderCache } from "./_reader_cache.ts";
 import { InlineRunner, type UnitRunner, WorkerPoolRunner } from "./_unit_runner.ts";
 import type { UnitNormalisation, UnitRead, UnitResult, WorkUnit } from "./_work_unit.ts";
-import type { DatasetBatch, DatasetPosition, DatasetWarning, ReadFilter } from "./types.ts";
+import type { DatasetBatch, DatasetPosition, DatasetWarning, ReadFilter, TailSplit } from "./types.ts";
 
 /** Reads are grouped into work units of about this many windows (a longer read is one unit). */
 const UNIT_TARGET_WINDOWS = 64;
@@ -49,6 +49,8 @@ export interface NanoporeSignalDatasetOptions {
   readonly dropLast?: boolean;
   /** Keeps only the reads it accepts (e.g. `readSplitFilter`); must be deterministic. Default: all reads. */
   readonly readFilter?: ReadFilter;
+  /** Keeps only the head (`train`) or tail (`heldout`) windows of every read. Default: all windows. */
+  readonly tailSplit?: TailSplit;
   /** Receives skipped files and reads, once per distinct warning. Default: ignored. */
   readonly onWarning?: (warning: DatasetWarning) => void;
 }
@@ -114,6 +116,7 @@ export class NanoporeSignalDataset implements AsyncDisposable {
   readonly dropLast: boolean;
   readonly #normalisation: UnitNormalisation;
   readonly #readFilter: ReadFilter | undefined;
+  readonly #tailSplit: TailSplit | undefined;
   readonly #onWarning: ((warning: DatasetWarning) => void) | undefined;
   readonly #warned = new Set<string>();
   #runner: UnitRunner | undefined;
@@ -151,6 +154,11 @@ export class NanoporeSignalDataset implements AsyncDisposable {
     }
     this.#normalisation = { mode, clip, scaleFloorPa };
     this.#readFilter = options.readFilter;
+    const split = options.tailSplit;
+    if (split !== undefined && !(split.fraction > 0 && split.fraction < 1)) {
+      throw new RangeError(`Cannot create dataset: tailSplit.fraction ${split.fraction} must be in (0, 1)`);
+    }
+    this.#tailSplit = split;
     this.#onWarning = options.onWarning;
   }
 
@@ -170,6 +178,7 @@ export class NanoporeSignalDataset implements AsyncDisposable {
           windowSamples: this.windowSamples,
           sampleRateHz: this.sampleRateHz,
           readFilter: this.#readFilter,
+          tailSplit: this.#tailSplit,
           warn: (warning) => this.#warn(warning),
         });
         for (const read of plan?.reads ?? []) windows += read.numWindows;
@@ -316,6 +325,7 @@ export class NanoporeSignalDataset implements AsyncDisposable {
         windowSamples: this.windowSamples,
         sampleRateHz: this.sampleRateHz,
         readFilter: this.#readFilter,
+        tailSplit: this.#tailSplit,
         warn: (warning) => this.#warn(warning),
       });
       if (plan === undefined) continue;
@@ -324,8 +334,9 @@ export class NanoporeSignalDataset implements AsyncDisposable {
       let windows = 0;
       for (const read of plan.reads) {
         if (start !== undefined && read.readIndex < start.readIndex) continue;
-        const firstWindow = start !== undefined && read.readIndex === start.readIndex ? start.windowIndex : 0;
-        const numWindows = read.numWindows - firstWindow;
+        const resumed = start !== undefined && read.readIndex === start.readIndex;
+        const firstWindow = resumed ? Math.max(read.firstWindow, start.windowIndex) : read.firstWindow;
+        const numWindows = read.firstWindow + read.numWindows - firstWindow;
         if (numWindows <= 0) continue;
         if (windows > 0 && windows + numWindows > UNIT_TARGET_WINDOWS) {
           yield { kind: "unit", epoch, unit: this.#unit(fileIndex, plan.path, reads) };

@@ -83,6 +83,19 @@ export interface ReadInfo {
   readonly numSamples: number;
 }
 
+/**
+ * A split inside every read: its last `ceil(fraction × windows)` training
+ * windows (at least one, for reads of two or more windows) are held out, the
+ * rest train. For small data sets with few, long reads, where a read-level
+ * split cannot give both parts windows.
+ */
+export interface TailSplit {
+  /** Fraction of each read's windows held out, in (0, 1). */
+  readonly fraction: number;
+  /** Which part the dataset yields. */
+  readonly part: "train" | "heldout";
+}
+
 /** Decides which reads a dataset uses; must be deterministic for resume to be exact. */
 export type ReadFilter = (read: ReadInfo) => boolean;
 

@@ -88,6 +88,7 @@ const dataSchema = z.strictObject({
   clip: z.number().positive().nullable().default(null),
   shuffle_buffer: nonNegativeInt.default(0),
   holdout_fraction: z.number().min(0).lt(1).default(0),
+  holdout_by: z.enum(["read", "read_tail"]).default("read"),
   loader_workers: nonNegativeInt.default(2),
   loader_prefetch_chunks: positiveInt.default(8),
   train: dataSplitSchema.optional(),

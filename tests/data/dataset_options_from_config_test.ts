@@ -52,6 +52,18 @@ Deno.test("datasetOptionsFromConfig() splits reads by data.holdout_fraction into
   assert(inHeldOut.length > 60 && inHeldOut.length < 140, `about half held out, got ${inHeldOut.length}`);
 });
 
+Deno.test("datasetOptionsFromConfig() splits every read's windows with data.holdout_by read_tail", async () => {
+  const config = parseConfig({ data: { files: [fixture("z1.pod5")], holdout_fraction: 0.1, holdout_by: "read_tail" } });
+  const train = await datasetOptionsFromConfig(config);
+  const heldOut = await datasetOptionsFromConfig(config, { part: "heldout" });
+  assertEquals([train.tailSplit, train.readFilter], [{ fraction: 0.1, part: "train" }, undefined]);
+  assertEquals([heldOut.tailSplit, heldOut.dropLast, heldOut.shuffleWindows], [
+    { fraction: 0.1, part: "heldout" },
+    false,
+    0,
+  ]);
+});
+
 Deno.test("datasetOptionsFromConfig() rejecting a held-out part without a holdout fraction", async () => {
   const config = parseConfig({ data: { files: [fixture("z1.pod5")] } });
   assertEquals(config.data.holdout_fraction, 0);

@@ -75,6 +75,28 @@ Deno.test("NanoporeSignalDataset.countEpochWindows() equals what an epoch yields
   assertEquals(await held.countEpochWindows(), 9);
 });
 
+Deno.test("NanoporeSignalDataset with a tail split yields disjoint heads and tails that make up every window", async () => {
+  const keys = async (part: "train" | "heldout") => {
+    await using data = dataset([Z1], { dropLast: false, tailSplit: { fraction: 0.1, part } });
+    const count = await data.countEpochWindows();
+    const rows: string[] = [];
+    for await (const batch of data.batches()) rows.push(...sourceKeys(batch));
+    assertEquals(rows.length, count);
+    return rows;
+  };
+  const train = await keys("train");
+  const heldOut = await keys("heldout");
+  // Reads of 2, 7 and 221 windows hold out ceil(10 %) of theirs: 1, 1 and 23.
+  assertEquals(heldOut, ["0/0/1", "0/1/6", ...Array.from({ length: 23 }, (_, w) => `0/2/${198 + w}`)]);
+  assertEquals(train.length, 205);
+  assertEquals(new Set([...train, ...heldOut]).size, 230);
+  // Resuming inside the training part continues exactly.
+  await using data = dataset([Z1], { batchSize: 8, tailSplit: { fraction: 0.1, part: "train" } });
+  const straight = await collect(data);
+  const resumed = await collect(data, { from: JSON.parse(straight[10]!.position) });
+  assertEquals(resumed, straight.slice(11));
+});
+
 Deno.test("NanoporeSignalDataset.batches() gives identical batches with 0, 1 and 2 workers", async () => {
   const files = [Z1, fixture(DORADO_5KHZ), fixture("not_a_pod5.pod5"), Z1];
   for (const shuffleWindows of [0, 50]) {

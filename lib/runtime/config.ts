@@ -23,7 +23,8 @@ export interface ParseConfigOptions {
 /**
  * Validate a raw config document: unknown keys, wrong types and inconsistent
  * schedules each throw one {@linkcode ConfigError} naming the key path.
- * Relative data paths resolve against the config file's directory.
+ * Relative paths (data, checkpoint) resolve against the config file's
+ * directory; values given on the command line are resolved by the caller.
  *
  * @param raw The parsed JSON document (already merged with any overrides).
  * @param options Where it came from.
@@ -38,7 +39,7 @@ export function parseConfig(raw: unknown, options: ParseConfigOptions = {}): Rea
   if (!result.success) throw toConfigError(result.error, raw, path);
   const config = result.data;
   checkSchedules(config, path);
-  if (path !== undefined) resolveDataPaths(config, dirname(resolve(path)));
+  if (path !== undefined) resolveFilePaths(config, dirname(resolve(path)));
   return deepFreeze(config);
 }
 
@@ -211,9 +212,16 @@ function rejectSecrets(raw: RawConfig, path: string | undefined): void {
   }
 }
 
-function resolveDataPaths(config: Config, base: string): void {
+function resolveFilePaths(config: Config, base: string): void {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   config.data.root = abs(config.data.root);
+  config.checkpoint.dir = abs(config.checkpoint.dir);
+  if (config.checkpoint.resume_from !== null && config.checkpoint.resume_from !== "auto") {
+    config.checkpoint.resume_from = abs(config.checkpoint.resume_from);
+  }
+  if (config.checkpoint.drive_backup_dir !== null) {
+    config.checkpoint.drive_backup_dir = abs(config.checkpoint.drive_backup_dir);
+  }
   if (config.data.files !== null) config.data.files = config.data.files.map(abs);
   const split = config.data.train;
   if (split?.root !== undefined) split.root = abs(split.root);

@@ -76,11 +76,15 @@ Deno.test("resolveConfig() applies overrides over the file and resolves data pat
   const dir = await Deno.makeTempDir();
   try {
     const file = `${dir}/cfg.json`;
-    await Deno.writeTextFile(file, JSON.stringify({ train: { batch_size: 8, epochs: 3 }, data: { root: "data" } }));
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({ train: { batch_size: 8, epochs: 3 }, data: { root: "data" }, checkpoint: { dir: "ckpt" } }),
+    );
     const config = await resolveConfig({ file, overrides: { train: { batch_size: 2 } } });
     assertEquals(config.train.batch_size, 2);
     assertEquals(config.train.epochs, 3);
     assertEquals(config.data.root, `${dir}/data`);
+    assertEquals(config.checkpoint.dir, `${dir}/ckpt`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

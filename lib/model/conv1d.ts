@@ -171,11 +171,13 @@ function framedKernel(kernel: tf.Tensor3D, f: Framing): tf.Tensor3D {
 }
 
 /**
- * Gradient w.r.t. the kernel. The transposed im2col of the framed input,
- * `[m·s·cin, batch·F]`, is built from m column-shifted copies of the input
- * transposed once as a 2-D matrix; dy is padded to F rows per sample (zeros
- * where a shifted window would cross into the next sample). One untransposed
- * matMul then gives the whole kernel gradient.
+ * Gradient w.r.t. the kernel: for each framed tap u,
+ * dW_uᵀ = shift_u(dyᵀ) · frames, where frames is the padded input as a
+ * `[batch·F, s·cin]` matrix and shift_u pads each sample's rows of dyᵀ by u
+ * in front and m−1−u behind. No im2col copy is built; the frames matrix is
+ * the same right operand for every tap (XNNPACK packs it once) and the left
+ * operands come from one 2-D transpose of dy plus pads, all untransposed
+ * matMuls.
  *
  * @param dy `[batch, outLength, cout]`.
  * @param x `[batch, time, cin]`.
@@ -194,17 +196,28 @@ function convKernelGrad(
   const used = f.usedLength < time ? tf.slice(x, [0, 0, 0], [batch, f.usedLength, cin]) : x;
   const right = f.frames * stride - pad.left - f.usedLength;
   const padded = pad.left + right > 0 ? tf.pad(used, [[0, 0], [pad.left, right], [0, 0]]) : used;
-  const width = batch * f.frames;
-  const framesT = tf.transpose(tf.reshape(padded, [width, f.frameChannels])) as tf.Tensor2D;
-  let colsT = framesT;
-  if (f.taps > 1) {
-    const shifted = tf.pad(framesT, [[0, 0], [0, f.taps - 1]]);
-    const parts: tf.Tensor2D[] = [framesT];
-    for (let u = 1; u < f.taps; u++) parts.push(tf.slice(shifted, [0, u], [f.frameChannels, width]) as tf.Tensor2D);
-    colsT = tf.concat(parts, 0);
+  const frames = tf.reshape(padded, [batch * f.frames, f.frameChannels]) as tf.Tensor2D;
+  const dy2 = tf.reshape(dy, [batch * pad.outLength, cout]) as tf.Tensor2D;
+  // Rows u·s·cin + p·cin + c of dk are tap u·s + p, input channel c.
+  let dk: tf.Tensor2D;
+  if (f.taps === 1 && f.frameChannels > cout) {
+    // One tap, wide frames: the narrower dy is the operand XNNPACK packs.
+    dk = tf.matMul(tf.transpose(frames), dy2);
+  } else {
+    const dyT = tf.transpose(dy2);
+    const perTap: tf.Tensor2D[] = [];
+    if (f.taps === 1) {
+      perTap.push(tf.matMul(dyT, frames));
+    } else {
+      const dyT3 = tf.reshape(dyT, [cout, batch, pad.outLength]);
+      for (let u = 0; u < f.taps; u++) {
+        const shifted = tf.reshape(tf.pad(dyT3, [[0, 0], [0, 0], [u, f.taps - 1 - u]]), [cout, batch * f.frames]);
+        perTap.push(tf.matMul(shifted as tf.Tensor2D, frames));
+      }
+    }
+    // [m, cout, s·cin] → [m·s·cin, cout].
+    dk = tf.reshape(tf.transpose(tf.stack(perTap), [0, 2, 1]), [f.taps * f.frameChannels, cout]);
   }
-  const dyFramed = f.taps > 1 ? tf.pad(dy, [[0, 0], [0, f.taps - 1], [0, 0]]) : dy;
-  const dk = tf.matMul(colsT, tf.reshape(dyFramed, [width, cout]) as tf.Tensor2D);
   const rows = k * cin;
   return tf.reshape(dk.shape[0] === rows ? dk : tf.slice(dk, [0, 0], [rows, cout]), [k, cin, cout]);
 }

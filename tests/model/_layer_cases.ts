@@ -15,13 +15,14 @@ const CONV_CASES: readonly [number, number, number, number, number, number, bool
   [2, 20, 3, 5, 3, 4, false], // encoder down conv (k < stride, no padding)
   [1, 13, 2, 3, 3, 5, true], // length not a multiple of the stride
   [2, 21, 2, 3, 15, 2, true], // discriminator conv (pad 6 / 7)
-  [2, 9, 4, 3, 1, 1, false], // 1x1 conv
+  [2, 9, 4, 3, 1, 1, false], // 1x1 conv, narrowing
+  [2, 9, 2, 5, 1, 1, true], // 1x1 conv, widening
   [1, 11, 3, 2, 4, 3, true], // k > stride, not a multiple
 ];
 
 /** Register the layer cases for `backend`. */
 export function registerLayerCases(backend: ConcreteBackendName): void {
-  const impls: ConvImpl[] = backend === "wasm" ? ["custom", "autodiff"] : ["custom", "autodiff"];
+  const impls: readonly ConvImpl[] = ["custom", "autodiff"];
 
   Deno.test(`conv1d() equals tf.conv1d on cpu within 1e-5 [${backend}]`, async () => {
     const rng = Rng.fromSeed(11);

@@ -12,7 +12,9 @@ interface BenchModule {
   runBench(options: { onProgress: (line: string) => void }): Promise<Record<string, unknown>>;
 }
 
-const BENCHES: Readonly<Record<string, () => Promise<BenchModule>>> = {};
+const BENCHES: Readonly<Record<string, () => Promise<BenchModule>>> = {
+  train: () => import("../bench/train_bench.ts"),
+};
 
 const HELP = `Usage: deno task bench NAME
 

@@ -120,7 +120,7 @@ export async function runBench(options: { onProgress: (line: string) => void }):
   };
 
   const gOnly = Trainer.create({ ...setup, train: { ...config.train, disc_start: NEVER } }, { rng, backend });
-  const flops = forwardFlops(gOnly.generator, gOnly.discriminator, samples);
+  const flops = forwardFlops(gOnly, samples);
   let step = 1;
   for (const count of [16, 4]) {
     const batch = windows(count);

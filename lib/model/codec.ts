@@ -79,16 +79,27 @@ export class Codec {
     this.params = new ParamStore();
     const ctx: LayerContext = { store: this.params, rng: options.rng, plan: options.plan };
     const d = model.latent_dim;
-    this.#encoder = new Encoder(ctx, "encoder", model);
-    this.#quantConv = new Conv1dLayer(ctx, "quant_conv", { kernelSize: 1, inChannels: d, outChannels: d });
-    this.quantizer = new Quantizer(ctx, "quantizer", {
+    this.#encoder = new Encoder(ctx, { name: "encoder", model });
+    this.#quantConv = new Conv1dLayer(ctx, {
+      name: "quant_conv",
+      kernelSize: 1,
+      inChannels: d,
+      outChannels: d,
+    });
+    this.quantizer = new Quantizer(ctx, {
+      name: "quantizer",
       codebookSize: model.codebook_size,
       codeDim: d,
       beta: model.beta,
       legacyBeta: model.legacy_beta,
     });
-    this.#postQuantConv = new Conv1dLayer(ctx, "post_quant_conv", { kernelSize: 1, inChannels: d, outChannels: d });
-    this.#decoder = new Decoder(ctx, "decoder", model, options.outputActivation);
+    this.#postQuantConv = new Conv1dLayer(ctx, {
+      name: "post_quant_conv",
+      kernelSize: 1,
+      inChannels: d,
+      outChannels: d,
+    });
+    this.#decoder = new Decoder(ctx, { name: "decoder", model, activation: options.outputActivation });
     this.hop = model.enc_down_strides.reduce((a, b) => a * b, 1);
   }
 

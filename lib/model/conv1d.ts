@@ -33,11 +33,11 @@ export interface SamePadding {
  * left = floor(total/2), right = the rest.
  *
  * @param inLength Input length n.
- * @param kernelSize Kernel size k.
- * @param stride Stride s.
+ * @param conv Kernel size k and stride s.
  * @returns Output length and padding.
  */
-export function samePadding(inLength: number, kernelSize: number, stride: number): SamePadding {
+export function samePadding(inLength: number, conv: { kernelSize: number; stride: number }): SamePadding {
+  const { kernelSize, stride } = conv;
   for (const [what, v] of [["input length", inLength], ["kernel size", kernelSize], ["stride", stride]] as const) {
     if (!Number.isInteger(v) || v < 1) throw new RangeError(`Cannot pad conv: ${what} ${v} is not a positive integer`);
   }
@@ -49,6 +49,8 @@ export function samePadding(inLength: number, kernelSize: number, stride: number
 
 /** Options of {@linkcode conv1d}. */
 export interface Conv1dOptions {
+  /** Bias `[outChannels]`, or null/absent for none. */
+  readonly bias?: tf.Tensor1D | null;
   /** Stride (default 1). */
   readonly stride?: number;
   /** Implementation (default `custom`). */
@@ -65,21 +67,16 @@ export interface Conv1dOptions {
  *
  * @param x Input `[batch, time, inChannels]`.
  * @param kernel `[kernelSize, inChannels, outChannels]`.
- * @param bias `[outChannels]`, or null for none.
- * @param options Stride, implementation.
+ * @param options Bias, stride, implementation.
  * @returns `[batch, ceil(time / stride), outChannels]`.
  */
-export function conv1d(
-  x: tf.Tensor3D,
-  kernel: tf.Tensor3D,
-  bias: tf.Tensor1D | null,
-  options: Conv1dOptions = {},
-): tf.Tensor3D {
+export function conv1d(x: tf.Tensor3D, kernel: tf.Tensor3D, options: Conv1dOptions = {}): tf.Tensor3D {
+  const bias = options.bias ?? null;
   const stride = options.stride ?? 1;
   const [batch, time, cin] = x.shape;
   const [k, kin, cout] = kernel.shape;
   if (kin !== cin) throw new RangeError(`Cannot convolve: input has ${cin} channels, kernel expects ${kin}`);
-  const pad = samePadding(time, k, stride);
+  const pad = samePadding(time, { kernelSize: k, stride });
   if ((options.impl ?? "custom") === "autodiff") {
     return tf.tidy(() => {
       const y = tf.conv2d(

@@ -11,8 +11,10 @@ import { lecunNormal } from "./init.ts";
 import type { ApplyOptions, KernelPlan } from "./kernel_plan.ts";
 import type { ParamStore } from "./params.ts";
 
-/** Shape of a conv layer. */
+/** Name and shape of a conv layer. */
 export interface ConvSpec {
+  /** Parameter name prefix, e.g. `encoder/conv_in`. */
+  readonly name: string;
   /** Kernel size k. */
   readonly kernelSize: number;
   /** Input channels. */
@@ -37,7 +39,7 @@ export interface LayerContext {
 
 /** One conv layer with parameters `<name>/kernel` and, with a bias, `<name>/bias`. */
 export class Conv1dLayer {
-  /** The shape. */
+  /** The name and shape. */
   readonly spec: Required<ConvSpec>;
   readonly #kernel: tf.Variable;
   readonly #bias: tf.Variable | null;
@@ -45,13 +47,12 @@ export class Conv1dLayer {
 
   /**
    * @param ctx Store, rng and plan.
-   * @param name Parameter name prefix.
-   * @param spec The shape.
+   * @param spec Name and shape.
    */
-  constructor(ctx: LayerContext, name: string, spec: ConvSpec) {
+  constructor(ctx: LayerContext, spec: ConvSpec) {
     this.spec = { stride: 1, bias: false, ...spec };
-    const { kernelSize: k, inChannels: cin, outChannels: cout } = this.spec;
-    this.#kernel = ctx.store.add(`${name}/kernel`, [k, cin, cout], lecunNormal(ctx.rng, k * cin * cout, k * cin));
+    const { name, kernelSize: k, inChannels: cin, outChannels: cout } = this.spec;
+    this.#kernel = ctx.store.add(`${name}/kernel`, [k, cin, cout], lecunNormal(ctx.rng, [k, cin, cout]));
     this.#bias = this.spec.bias ? ctx.store.add(`${name}/bias`, [cout], new Float32Array(cout)) : null;
     this.#plan = ctx.plan;
   }
@@ -64,7 +65,8 @@ export class Conv1dLayer {
    * @returns `[batch, ceil(time / stride), outChannels]`.
    */
   apply(x: tf.Tensor3D, options: ApplyOptions = {}): tf.Tensor3D {
-    return conv1d(x, this.#kernel as tf.Tensor3D, this.#bias as tf.Tensor1D | null, {
+    return conv1d(x, this.#kernel as tf.Tensor3D, {
+      bias: this.#bias as tf.Tensor1D | null,
       stride: this.spec.stride,
       impl: this.#plan.conv,
       paramGrads: options.paramGrads ?? true,
@@ -78,7 +80,7 @@ export class Conv1dLayer {
    * @returns ceil(inLength / stride).
    */
   outLength(inLength: number): number {
-    return samePadding(inLength, this.spec.kernelSize, this.spec.stride).outLength;
+    return samePadding(inLength, this.spec).outLength;
   }
 
   /**

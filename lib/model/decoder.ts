@@ -66,16 +66,19 @@ export class Decoder {
 
   /**
    * @param ctx Store, rng and plan.
-   * @param name Parameter name prefix, e.g. `decoder`.
-   * @param model The model section (dec_channels, dec_up_strides, dec_num_res_blocks, latent_dim).
-   * @param activation The output head.
+   * @param spec `name`: parameter name prefix, e.g. `decoder`; `model`: the
+   *   model section (dec_channels, dec_up_strides, dec_num_res_blocks,
+   *   latent_dim); `activation`: the output head.
    */
   constructor(
     ctx: LayerContext,
-    name: string,
-    model: Pick<ModelConfig, "dec_channels" | "dec_up_strides" | "dec_num_res_blocks" | "latent_dim">,
-    activation: OutputActivation,
+    spec: {
+      name: string;
+      model: Pick<ModelConfig, "dec_channels" | "dec_up_strides" | "dec_num_res_blocks" | "latent_dim">;
+      activation: OutputActivation;
+    },
   ) {
+    const { name, model, activation } = spec;
     const ch = model.dec_channels;
     if (ch.length !== model.dec_up_strides.length + 1) {
       throw new RangeError(
@@ -83,7 +86,8 @@ export class Decoder {
       );
     }
     this.activation = activation;
-    this.#convIn = new Conv1dLayer(ctx, `${name}/conv_in`, {
+    this.#convIn = new Conv1dLayer(ctx, {
+      name: `${name}/conv_in`,
       kernelSize: DECODER_KERNEL,
       inChannels: model.latent_dim,
       outChannels: ch[0]!,
@@ -91,15 +95,16 @@ export class Decoder {
     });
     this.#mid = Array.from(
       { length: MID_BLOCKS },
-      (_, i) => new ResBlock(ctx, `${name}/mid_${i}`, { inChannels: ch[0]!, outChannels: ch[0]! }),
+      (_, i) => new ResBlock(ctx, { name: `${name}/mid_${i}`, inChannels: ch[0]!, outChannels: ch[0]! }),
     );
     this.#stages = model.dec_up_strides.map((factor, i) => {
       const cin = ch[i]!, cout = ch[i + 1]!;
       const blocks = Array.from(
         { length: model.dec_num_res_blocks },
-        (_, b) => new ResBlock(ctx, `${name}/stage_${i}/block_${b}`, { inChannels: cin, outChannels: cin }),
+        (_, b) => new ResBlock(ctx, { name: `${name}/stage_${i}/block_${b}`, inChannels: cin, outChannels: cin }),
       );
-      const shuffle = new Conv1dLayer(ctx, `${name}/stage_${i}/shuffle`, {
+      const shuffle = new Conv1dLayer(ctx, {
+        name: `${name}/stage_${i}/shuffle`,
         kernelSize: DECODER_KERNEL,
         inChannels: cin,
         outChannels: cout * factor,
@@ -107,8 +112,9 @@ export class Decoder {
       return { blocks, shuffle, factor };
     });
     const last = ch[ch.length - 1]!;
-    this.#normOut = new GroupNormLayer(ctx, `${name}/norm_out`, last);
-    this.#toSignal = new Conv1dLayer(ctx, `${name}/to_signal`, {
+    this.#normOut = new GroupNormLayer(ctx, { name: `${name}/norm_out`, channels: last });
+    this.#toSignal = new Conv1dLayer(ctx, {
+      name: `${name}/to_signal`,
       kernelSize: DECODER_KERNEL,
       inChannels: last,
       outChannels: 1,

@@ -57,7 +57,8 @@ export class Discriminator {
     const name = DISCRIMINATOR_PREFIX;
     let prev = 1;
     this.#scales = config.channels.map((ch, i) => {
-      const conv = new Conv1dLayer(ctx, `${name}/scale_${i}/conv`, {
+      const conv = new Conv1dLayer(ctx, {
+        name: `${name}/scale_${i}/conv`,
         kernelSize: config.kernel_size,
         inChannels: prev,
         outChannels: ch,
@@ -66,12 +67,13 @@ export class Discriminator {
       });
       const blocks = Array.from(
         { length: config.resblock_layers },
-        (_, b) => new ResBlock(ctx, `${name}/scale_${i}/block_${b}`, { inChannels: ch, outChannels: ch }),
+        (_, b) => new ResBlock(ctx, { name: `${name}/scale_${i}/block_${b}`, inChannels: ch, outChannels: ch }),
       );
       prev = ch;
       return { conv, blocks };
     });
-    this.#head = new Conv1dLayer(ctx, `${name}/out`, {
+    this.#head = new Conv1dLayer(ctx, {
+      name: `${name}/out`,
       kernelSize: HEAD_KERNEL,
       inChannels: prev,
       outChannels: 1,

@@ -34,21 +34,25 @@ export class Encoder {
 
   /**
    * @param ctx Store, rng and plan.
-   * @param name Parameter name prefix, e.g. `encoder`.
-   * @param model The model section (enc_channels, enc_down_strides, enc_num_res_blocks, latent_dim).
+   * @param spec `name`: parameter name prefix, e.g. `encoder`; `model`: the
+   *   model section (enc_channels, enc_down_strides, enc_num_res_blocks, latent_dim).
    */
   constructor(
     ctx: LayerContext,
-    name: string,
-    model: Pick<ModelConfig, "enc_channels" | "enc_down_strides" | "enc_num_res_blocks" | "latent_dim">,
+    spec: {
+      name: string;
+      model: Pick<ModelConfig, "enc_channels" | "enc_down_strides" | "enc_num_res_blocks" | "latent_dim">;
+    },
   ) {
+    const { name, model } = spec;
     const ch = model.enc_channels;
     if (ch.length !== model.enc_down_strides.length + 1) {
       throw new RangeError(
         `Cannot build encoder: ${ch.length} channel entries for ${model.enc_down_strides.length} strides`,
       );
     }
-    this.#convIn = new Conv1dLayer(ctx, `${name}/conv_in`, {
+    this.#convIn = new Conv1dLayer(ctx, {
+      name: `${name}/conv_in`,
       kernelSize: ENCODER_KERNEL,
       inChannels: 1,
       outChannels: ch[0]!,
@@ -62,7 +66,8 @@ export class Encoder {
       const blocks: ResBlock[] = [];
       for (let b = 0; b < model.enc_num_res_blocks; b++) {
         blocks.push(
-          new ResBlock(ctx, `${name}/stage_${i}/block_${b}`, {
+          new ResBlock(ctx, {
+            name: `${name}/stage_${i}/block_${b}`,
             inChannels: b === 0 ? cin : cout,
             outChannels: cout,
             shortcutKernel: SHORTCUT_KERNEL,
@@ -70,7 +75,8 @@ export class Encoder {
         );
       }
       const downIn = model.enc_num_res_blocks === 0 ? cin : cout;
-      const down = stride === 1 ? null : new Conv1dLayer(ctx, `${name}/stage_${i}/down`, {
+      const down = stride === 1 ? null : new Conv1dLayer(ctx, {
+        name: `${name}/stage_${i}/down`,
         kernelSize: ENCODER_KERNEL,
         inChannels: downIn,
         outChannels: cout,
@@ -82,10 +88,11 @@ export class Encoder {
     const top = ch[ch.length - 1]!;
     this.#mid = Array.from(
       { length: MID_BLOCKS },
-      (_, i) => new ResBlock(ctx, `${name}/mid_${i}`, { inChannels: top, outChannels: top }),
+      (_, i) => new ResBlock(ctx, { name: `${name}/mid_${i}`, inChannels: top, outChannels: top }),
     );
-    this.#normOut = new GroupNormLayer(ctx, `${name}/norm_out`, top);
-    this.#toLatent = new Conv1dLayer(ctx, `${name}/to_latent`, {
+    this.#normOut = new GroupNormLayer(ctx, { name: `${name}/norm_out`, channels: top });
+    this.#toLatent = new Conv1dLayer(ctx, {
+      name: `${name}/to_latent`,
       kernelSize: 1,
       inChannels: top,
       outChannels: model.latent_dim,

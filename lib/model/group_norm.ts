@@ -51,17 +51,16 @@ export interface GroupNormOptions {
  * followed by swish.
  *
  * @param x `[batch, time, channels]`.
- * @param scale γ, `[channels]`.
- * @param offset β, `[channels]`.
+ * @param affine `scale` γ and `offset` β, each `[channels]`.
  * @param options Swish, implementation.
  * @returns `[batch, time, channels]`.
  */
 export function groupNorm(
   x: tf.Tensor3D,
-  scale: tf.Tensor1D,
-  offset: tf.Tensor1D,
+  affine: { scale: tf.Tensor1D; offset: tf.Tensor1D },
   options: GroupNormOptions = {},
 ): tf.Tensor3D {
+  const { scale, offset } = affine;
   const swish = options.swish ?? false;
   if ((options.impl ?? "custom") === "autodiff") {
     return tf.tidy(() => {

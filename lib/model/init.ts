@@ -13,15 +13,19 @@ const TRUNCATION_BOUND = 2;
 
 /**
  * Flax `lecun_normal()`: a normal truncated to ±2σ, scaled so that the
- * variance is 1/fan_in.
+ * variance is 1/fan_in, with fan_in the product of all but the last
+ * dimension (for a conv kernel `[k, cin, cout]`: k·cin).
  *
  * @param rng The generator to draw from.
- * @param size Number of values.
- * @param fanIn Inputs per output (for a conv kernel `[k, cin, cout]`: k·cin).
- * @returns `size` values.
+ * @param shape The weight's shape, output dimension last.
+ * @returns Row-major values for `shape`.
  */
-export function lecunNormal(rng: Rng, size: number, fanIn: number): Float32Array {
-  if (!(fanIn > 0)) throw new RangeError(`Cannot initialise weights: fan-in ${fanIn} is not positive`);
+export function lecunNormal(rng: Rng, shape: readonly number[]): Float32Array {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const fanIn = shape.slice(0, -1).reduce((a, b) => a * b, 1);
+  if (shape.length < 2 || !(fanIn > 0)) {
+    throw new RangeError(`Cannot initialise weights: shape [${shape}] has no positive fan-in`);
+  }
   const scale = Math.sqrt(1 / fanIn) / TRUNCATED_NORMAL_STD;
   const out = new Float32Array(size);
   for (let i = 0; i < size; i++) {
@@ -33,14 +37,15 @@ export function lecunNormal(rng: Rng, size: number, fanIn: number): Float32Array
 }
 
 /**
- * Independent normal values with the given standard deviation.
+ * Independent normal values with mean 0.
  *
  * @param rng The generator to draw from.
  * @param size Number of values.
- * @param std Standard deviation.
+ * @param options `std`: standard deviation (default 1).
  * @returns `size` values.
  */
-export function normal(rng: Rng, size: number, std: number): Float32Array {
+export function normal(rng: Rng, size: number, options: { std?: number } = {}): Float32Array {
+  const std = options.std ?? 1;
   const out = new Float32Array(size);
   for (let i = 0; i < size; i++) out[i] = rng.nextNormal() * std;
   return out;

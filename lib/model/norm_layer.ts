@@ -19,10 +19,10 @@ export class GroupNormLayer {
 
   /**
    * @param ctx Store, rng and plan.
-   * @param name Parameter name prefix.
-   * @param channels Channel count.
+   * @param spec Parameter name prefix and channel count.
    */
-  constructor(ctx: LayerContext, name: string, channels: number) {
+  constructor(ctx: LayerContext, spec: { name: string; channels: number }) {
+    const { name, channels } = spec;
     this.channels = channels;
     this.#scale = ctx.store.add(`${name}/scale`, [channels], new Float32Array(channels).fill(1));
     this.#bias = ctx.store.add(`${name}/bias`, [channels], new Float32Array(channels));
@@ -37,7 +37,7 @@ export class GroupNormLayer {
    * @returns swish(GroupNorm(x)), `[batch, time, channels]`.
    */
   applySwish(x: tf.Tensor3D, options: ApplyOptions = {}): tf.Tensor3D {
-    return groupNorm(x, this.#scale as tf.Tensor1D, this.#bias as tf.Tensor1D, {
+    return groupNorm(x, { scale: this.#scale as tf.Tensor1D, offset: this.#bias as tf.Tensor1D }, {
       swish: true,
       impl: this.#plan.norm,
       paramGrads: options.paramGrads ?? true,

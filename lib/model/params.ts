@@ -139,7 +139,7 @@ export class ParamStore {
     for (const [name, e] of this.#entries) {
       const a = arrays.get(name);
       if (a === undefined) throw new ParamStateError(name, `Cannot import parameters: "${name}" is missing`);
-      checkShape(name, e.variable.shape, a);
+      checkShape(a, { name, shape: e.variable.shape });
     }
     for (const name of arrays.keys()) {
       if (!this.#entries.has(name)) {
@@ -156,14 +156,14 @@ export class ParamStore {
 }
 
 /**
- * Check that `array` has `shape` and matching data length.
+ * Check that `array` has the expected shape and a matching data length.
  *
- * @param name The parameter name, for the error.
- * @param shape The expected shape.
  * @param array The array to check.
+ * @param expected The parameter's `name` (for the error) and `shape`.
  * @throws {ParamStateError} On a mismatch.
  */
-export function checkShape(name: string, shape: readonly number[], array: NamedArray): void {
+export function checkShape(array: NamedArray, expected: { name: string; shape: readonly number[] }): void {
+  const { name, shape } = expected;
   const size = shape.reduce((a, b) => a * b, 1);
   if (array.shape.length !== shape.length || array.shape.some((d, i) => d !== shape[i]) || array.data.length !== size) {
     throw new ParamStateError(

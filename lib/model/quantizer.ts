@@ -17,8 +17,10 @@ import type { LayerContext } from "./conv_layer.ts";
 import { normal, orthogonal } from "./init.ts";
 import { customOp, stopGradient, untaped } from "./custom_op.ts";
 
-/** Shape and loss settings of the quantizer. */
+/** Name, shape and loss settings of the quantizer. */
 export interface QuantizerSpec {
+  /** Parameter name prefix, e.g. `quantizer`. */
+  readonly name: string;
   /** Codes K. */
   readonly codebookSize: number;
   /** Code dimension D (the latent dimension). */
@@ -49,13 +51,12 @@ export class Quantizer {
 
   /**
    * @param ctx Store and rng (the plan is not used).
-   * @param name Parameter name prefix, e.g. `quantizer`.
-   * @param spec Shape and loss settings.
+   * @param spec Name, shape and loss settings.
    */
-  constructor(ctx: LayerContext, name: string, spec: QuantizerSpec) {
+  constructor(ctx: LayerContext, spec: QuantizerSpec) {
     this.spec = spec;
-    const { codebookSize: k, codeDim: d } = spec;
-    this.#codebook = ctx.store.add(`${name}/codebook`, [k, d], normal(ctx.rng, k * d, d ** -0.5), {
+    const { name, codebookSize: k, codeDim: d } = spec;
+    this.#codebook = ctx.store.add(`${name}/codebook`, [k, d], normal(ctx.rng, k * d, { std: d ** -0.5 }), {
       trainable: false,
     });
     this.#w = ctx.store.add(`${name}/W`, [d, d], orthogonal(ctx.rng, d));

@@ -24,28 +24,30 @@ export class ResBlock {
 
   /**
    * @param ctx Store, rng and plan.
-   * @param name Parameter name prefix.
-   * @param spec Channels in and out, and the shortcut conv's kernel size when they differ.
+   * @param spec Parameter name prefix, channels in and out, and the shortcut
+   *   conv's kernel size when they differ (default 3).
    */
   constructor(
     ctx: LayerContext,
-    name: string,
-    spec: { inChannels: number; outChannels: number; shortcutKernel?: number },
+    spec: { name: string; inChannels: number; outChannels: number; shortcutKernel?: number },
   ) {
-    const { inChannels: cin, outChannels: cout } = spec;
-    this.#norm1 = new GroupNormLayer(ctx, `${name}/norm1`, cin);
-    this.#conv1 = new Conv1dLayer(ctx, `${name}/conv1`, {
+    const { name, inChannels: cin, outChannels: cout } = spec;
+    this.#norm1 = new GroupNormLayer(ctx, { name: `${name}/norm1`, channels: cin });
+    this.#conv1 = new Conv1dLayer(ctx, {
+      name: `${name}/conv1`,
       kernelSize: BLOCK_KERNEL,
       inChannels: cin,
       outChannels: cout,
     });
-    this.#norm2 = new GroupNormLayer(ctx, `${name}/norm2`, cout);
-    this.#conv2 = new Conv1dLayer(ctx, `${name}/conv2`, {
+    this.#norm2 = new GroupNormLayer(ctx, { name: `${name}/norm2`, channels: cout });
+    this.#conv2 = new Conv1dLayer(ctx, {
+      name: `${name}/conv2`,
       kernelSize: BLOCK_KERNEL,
       inChannels: cout,
       outChannels: cout,
     });
-    this.#shortcut = cin === cout ? null : new Conv1dLayer(ctx, `${name}/shortcut`, {
+    this.#shortcut = cin === cout ? null : new Conv1dLayer(ctx, {
+      name: `${name}/shortcut`,
       kernelSize: spec.shortcutKernel ?? BLOCK_KERNEL,
       inChannels: cin,
       outChannels: cout,

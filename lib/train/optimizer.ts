@@ -175,7 +175,7 @@ export class AdamW {
         if (a === undefined) {
           throw new ParamStateError(name, `Cannot import optimizer state: ${label} moment of "${name}" is missing`);
         }
-        checkShape(name, slot.param.shape, a);
+        checkShape(a, { name, shape: slot.param.shape });
       }
       for (const name of moments.keys()) {
         if (!this.#slots.has(name)) {

@@ -25,12 +25,15 @@ export interface ForwardFlops {
 /**
  * Forward FLOPs of a generator and discriminator.
  *
- * @param generator The codec.
- * @param discriminator The discriminator.
+ * @param nets The `generator` (codec) and the `discriminator`.
  * @param samples Window length.
  * @returns The counts.
  */
-export function forwardFlops(generator: Codec, discriminator: Discriminator, samples: number): ForwardFlops {
+export function forwardFlops(
+  nets: { generator: Codec; discriminator: Discriminator },
+  samples: number,
+): ForwardFlops {
+  const { generator, discriminator } = nets;
   const f = generator.flops(samples);
   const encodePerWindow = f.encoder + f.quant_conv + f.quantizer_search;
   return {

@@ -36,7 +36,8 @@ export function registerLayerCases(backend: ConcreteBackendName): void {
       await initBackend(backend);
       for (const impl of impls) {
         const got = tf.tidy(() =>
-          conv1d(tf.tensor3d(xs, [b, t, cin]), tf.tensor3d(ws, [k, cin, cout]), hasBias ? tf.tensor1d(bs) : null, {
+          conv1d(tf.tensor3d(xs, [b, t, cin]), tf.tensor3d(ws, [k, cin, cout]), {
+            bias: hasBias ? tf.tensor1d(bs) : null,
             stride: s,
             impl,
           }).dataSync()
@@ -57,7 +58,7 @@ export function registerLayerCases(backend: ConcreteBackendName): void {
       const loss = (inputs: tf.Tensor[]) =>
         tf.sum(
           tf.mul(
-            conv1d(inputs[0] as tf.Tensor3D, inputs[1] as tf.Tensor3D, inputs[2] as tf.Tensor1D, { stride: s }),
+            conv1d(inputs[0] as tf.Tensor3D, inputs[1] as tf.Tensor3D, { bias: inputs[2] as tf.Tensor1D, stride: s }),
             r,
           ),
         ) as tf.Scalar;
@@ -79,7 +80,8 @@ export function registerLayerCases(backend: ConcreteBackendName): void {
         const expected = referenceGroupNorm(xs, [b, t, c], ss, os, groupCount(c), swish);
         for (const impl of ["custom", "autodiff"] as NormImpl[]) {
           const got = tf.tidy(() =>
-            groupNorm(tf.tensor3d(xs, [b, t, c]), tf.tensor1d(ss), tf.tensor1d(os), { swish, impl }).dataSync()
+            groupNorm(tf.tensor3d(xs, [b, t, c]), { scale: tf.tensor1d(ss), offset: tf.tensor1d(os) }, { swish, impl })
+              .dataSync()
           );
           assertClose(got, expected, 1e-5, 1e-5);
         }
@@ -98,7 +100,11 @@ export function registerLayerCases(backend: ConcreteBackendName): void {
         const loss = (inputs: tf.Tensor[]) =>
           tf.sum(
             tf.mul(
-              groupNorm(inputs[0] as tf.Tensor3D, inputs[1] as tf.Tensor1D, inputs[2] as tf.Tensor1D, { swish }),
+              groupNorm(
+                inputs[0] as tf.Tensor3D,
+                { scale: inputs[1] as tf.Tensor1D, offset: inputs[2] as tf.Tensor1D },
+                { swish },
+              ),
               r,
             ),
           ) as tf.Scalar;
@@ -148,7 +154,8 @@ export function registerLayerCases(backend: ConcreteBackendName): void {
     await initBackend(backend);
     const rng = Rng.fromSeed(16);
     const store = new ParamStore();
-    const q = new Quantizer({ store, rng, plan: { conv: "custom", norm: "custom" } }, "quantizer", {
+    const q = new Quantizer({ store, rng, plan: { conv: "custom", norm: "custom" } }, {
+      name: "quantizer",
       codebookSize: 8,
       codeDim: 4,
       beta: 0.25,

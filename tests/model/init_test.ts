@@ -1,10 +1,11 @@
-import { assert, assertAlmostEquals, assertEquals, assertNotEquals } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertNotEquals, assertThrows } from "@std/assert";
 import { lecunNormal, normal, orthogonal } from "../../lib/model/init.ts";
 import { Rng } from "../../lib/runtime/rng.ts";
 
 Deno.test("lecunNormal() has variance 1/fan_in and no value beyond the truncation", () => {
   const fanIn = 96;
-  const w = lecunNormal(Rng.fromSeed(1), 200000, fanIn);
+  const w = lecunNormal(Rng.fromSeed(1), [3, 32, 2084]);
+  assertEquals(w.length, 3 * 32 * 2084);
   let sum = 0, sq = 0, max = 0;
   for (const v of w) sum += v, sq += v * v, max = Math.max(max, Math.abs(v));
   assertAlmostEquals(sum / w.length, 0, 1e-3);
@@ -13,12 +14,17 @@ Deno.test("lecunNormal() has variance 1/fan_in and no value beyond the truncatio
 });
 
 Deno.test("lecunNormal() gives the same values for the same seed", () => {
-  assertEquals(lecunNormal(Rng.fromSeed(7), 64, 8), lecunNormal(Rng.fromSeed(7), 64, 8));
-  assertNotEquals(lecunNormal(Rng.fromSeed(7), 64, 8), lecunNormal(Rng.fromSeed(8), 64, 8));
+  assertEquals(lecunNormal(Rng.fromSeed(7), [8, 8]), lecunNormal(Rng.fromSeed(7), [8, 8]));
+  assertNotEquals(lecunNormal(Rng.fromSeed(7), [8, 8]), lecunNormal(Rng.fromSeed(8), [8, 8]));
+  assertThrows(
+    () => lecunNormal(Rng.fromSeed(7), [8]),
+    RangeError,
+    "Cannot initialise weights: shape [8] has no positive fan-in",
+  );
 });
 
 Deno.test("normal() has the requested standard deviation", () => {
-  const v = normal(Rng.fromSeed(2), 100000, 128 ** -0.5);
+  const v = normal(Rng.fromSeed(2), 100000, { std: 128 ** -0.5 });
   let sq = 0;
   for (const x of v) sq += x * x;
   assertAlmostEquals(Math.sqrt(sq / v.length), 128 ** -0.5, 1e-3);

@@ -12,7 +12,7 @@ Deno.test("trainStepFlops() counts 3x the forward, plus the discriminator's pass
   const plan = { conv: "custom", norm: "custom" } as const;
   const g = new Codec(model, { rng: Rng.fromSeed(0), plan, outputActivation: "linear" });
   const d = new Discriminator(model.discriminator, { rng: Rng.fromSeed(0), plan });
-  const f = forwardFlops(g, d, 10000);
+  const f = forwardFlops({ generator: g, discriminator: d }, 10000);
   // Encoder 691,072,000 + quant_conv 4,096,000 + search 131,072,000 (notes §11).
   assertEquals(f.encodePerWindow, 826240000);
   assertEquals(f.generatorPerWindow, 826240000 + 4096000 + 361344000);

@@ -232,3 +232,29 @@ Deno.test("Trainer rejects bad micro-batches, step numbers and states without ch
   );
   trainer.dispose();
 });
+
+const gpu = (navigator as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+const hasWebgpu = gpu !== undefined && (await gpu.requestAdapter()) !== null;
+
+Deno.test({
+  name: "Trainer.step() trains on webgpu (native conv gradients) like on cpu",
+  ignore: !hasWebgpu,
+  fn: async () => {
+    const results: number[][] = [];
+    for (const name of ["cpu", "webgpu"] as const) {
+      const backend = await initBackend(name);
+      const trainer = tinyTrainer(backend, { disc_start: 2 });
+      const tensors = tf.memory().numTensors;
+      const losses: number[] = [];
+      for (let step = 1; step <= 3; step++) {
+        losses.push((await trainer.step([sines(4)], step)).metrics.reconstruct_loss);
+      }
+      assertEquals(tf.memory().numTensors, tensors);
+      results.push(losses);
+      trainer.dispose();
+    }
+    const [cpu, webgpu] = results as [number[], number[]];
+    assertAlmostEquals(webgpu[0]!, cpu[0]!, 1e-4);
+    assert(webgpu[2]! < webgpu[0]!, `webgpu L1 did not fall: ${webgpu}`);
+  },
+});

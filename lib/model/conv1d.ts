@@ -119,18 +119,20 @@ function customConv(
   pad: SamePadding,
   paramGrads: boolean,
 ): tf.Tensor3D {
-  const grads = (dy: tf.Tensor3D, xs: tf.Tensor3D, ks: tf.Tensor3D): tf.Tensor[] => {
-    const dx = convInputGrad(dy, ks, xs.shape, stride, pad);
-    if (!paramGrads) return bias === null ? [dx, tf.zerosLike(ks)] : [dx, tf.zerosLike(ks), tf.zerosLike(bias)];
-    const dk = convKernelGrad(dy, xs, ks.shape, stride, pad);
-    return bias === null ? [dx, dk] : [dx, dk, tf.sum(dy, [0, 1])];
-  };
   const inputs = bias === null ? [x, kernel] : [x, kernel, bias];
   return customOp<tf.Tensor3D>(inputs, (save) => {
-    save([x, kernel]);
+    // Without parameter gradients only dx is needed, which reads the kernel alone.
+    save(paramGrads ? [kernel, x] : [kernel]);
     return {
       value: convForward(x, kernel, bias, stride, pad),
-      gradFunc: (dy, saved) => tf.tidy(() => grads(dy, saved[0] as tf.Tensor3D, saved[1] as tf.Tensor3D)),
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const ks = saved[0] as tf.Tensor3D;
+          const dx = convInputGrad(dy, ks, x.shape, stride, pad);
+          if (!paramGrads) return bias === null ? [dx, tf.zerosLike(ks)] : [dx, tf.zerosLike(ks), tf.zerosLike(bias)];
+          const dk = convKernelGrad(dy, saved[1] as tf.Tensor3D, ks.shape, stride, pad);
+          return bias === null ? [dx, dk] : [dx, dk, tf.sum(dy, [0, 1])];
+        }),
     };
   });
 }

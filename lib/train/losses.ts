@@ -36,7 +36,27 @@ export function generatorHingeLoss(fakeLogits: tf.Tensor2D): tf.Scalar {
  * @returns The loss.
  */
 export function discriminatorHingeLoss(realLogits: tf.Tensor2D, fakeLogits: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => tf.add(tf.mean(tf.relu(tf.sub(1, realLogits))), tf.mean(tf.relu(tf.add(1, fakeLogits)))));
+  return tf.tidy(() => tf.add(realHingeLoss(realLogits), fakeHingeLoss(fakeLogits)));
+}
+
+/**
+ * The real windows' half of the hinge discriminator loss: mean(relu(1 − D(real))).
+ *
+ * @param realLogits `[batch, patches]`.
+ * @returns The loss term.
+ */
+export function realHingeLoss(realLogits: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.relu(tf.sub(1, realLogits))));
+}
+
+/**
+ * The generated windows' half of the hinge discriminator loss: mean(relu(1 + D(fake))).
+ *
+ * @param fakeLogits `[batch, patches]`.
+ * @returns The loss term.
+ */
+export function fakeHingeLoss(fakeLogits: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.relu(tf.add(1, fakeLogits))));
 }
 
 /**

@@ -4,7 +4,14 @@
  *
  * @module
  */
-export { discriminatorHingeLoss, featureMatchingLoss, generatorHingeLoss, l1Loss } from "./losses.ts";
+export {
+  discriminatorHingeLoss,
+  fakeHingeLoss,
+  featureMatchingLoss,
+  generatorHingeLoss,
+  l1Loss,
+  realHingeLoss,
+} from "./losses.ts";
 export { AdamW, type AdamWConfig, adamWConfigFrom, type OptimizerState, type UpdateReport } from "./optimizer.ts";
 export { type StepContext, type StepMetrics, type StepResult, trainStep } from "./step.ts";
 export { encodeFlops, type ForwardFlops, forwardFlops, trainStepFlops } from "./step_flops.ts";

@@ -1,6 +1,13 @@
 import { assertAlmostEquals, assertThrows } from "@std/assert";
 import * as tf from "@tensorflow/tfjs-core";
-import { discriminatorHingeLoss, featureMatchingLoss, generatorHingeLoss, l1Loss } from "../../lib/train/losses.ts";
+import {
+  discriminatorHingeLoss,
+  fakeHingeLoss,
+  featureMatchingLoss,
+  generatorHingeLoss,
+  l1Loss,
+  realHingeLoss,
+} from "../../lib/train/losses.ts";
 import { initBackend } from "../../lib/runtime/backend.ts";
 
 Deno.test("l1Loss() is the mean absolute difference", async () => {
@@ -17,10 +24,13 @@ Deno.test("generatorHingeLoss() is minus the mean fake logit", async () => {
 Deno.test("discriminatorHingeLoss() is mean relu(1 − real) + mean relu(1 + fake)", async () => {
   await initBackend("cpu");
   // real: relu(1 − [2, 0.5, −1, 1]) = [0, 0.5, 2, 0] → 0.625; fake: relu(1 + [−2, 0, 1, −0.5]) = [0, 1, 2, 0.5] → 0.875.
-  const v = tf.tidy(() =>
-    discriminatorHingeLoss(tf.tensor2d([[2, 0.5], [-1, 1]]), tf.tensor2d([[-2, 0], [1, -0.5]])).dataSync()[0]!
-  );
-  assertAlmostEquals(v, 1.5, 1e-7);
+  const [total, real, fake] = tf.tidy(() => {
+    const r = tf.tensor2d([[2, 0.5], [-1, 1]]), f = tf.tensor2d([[-2, 0], [1, -0.5]]);
+    return [discriminatorHingeLoss(r, f), realHingeLoss(r), fakeHingeLoss(f)].map((t) => t.dataSync()[0]!);
+  });
+  assertAlmostEquals(total!, 1.5, 1e-7);
+  assertAlmostEquals(real!, 0.625, 1e-7);
+  assertAlmostEquals(fake!, 0.875, 1e-7);
 });
 
 Deno.test("featureMatchingLoss() averages the per-layer mean absolute differences", async () => {

@@ -56,7 +56,29 @@ export interface CodecFlops {
   readonly decoder: number;
 }
 
-/** The generator with its parameters. */
+/**
+ * The generator with its parameters. Call `initBackend` first (it also
+ * registers tfjs's gradients).
+ *
+ * @example Encode windows to codes and decode them back
+ * ```ts
+ * import { Codec } from "./codec.ts";
+ * import { kernelPlanFor } from "./kernel_plan.ts";
+ * import { initBackend } from "../runtime/backend.ts";
+ * import { parseConfig } from "../runtime/config.ts";
+ * import { Rng } from "../runtime/rng.ts";
+ *
+ * const backend = await initBackend("cpu");
+ * const { model } = parseConfig({
+ *   model: { enc_channels: [8, 8], enc_down_strides: [4], dec_channels: [8, 8], dec_up_strides: [4], latent_dim: 8 },
+ * });
+ * const codec = new Codec(model, { rng: Rng.fromSeed(1), plan: kernelPlanFor(backend.name), outputActivation: "tanh" });
+ * const codes = await codec.encodeWindows(new Float32Array(2 * 32), 32); // 2 windows of 32 samples
+ * const windows = await codec.decodeCodes(codes, 8); // 8 codes per window
+ * if (codes.length !== 16 || windows.length !== 64) throw new Error("unexpected lengths");
+ * codec.dispose();
+ * ```
+ */
 export class Codec {
   /** Its parameters, named `<module>/...`. */
   readonly params: ParamStore;

@@ -56,14 +56,29 @@ export interface TrainerOptions {
 /**
  * Generator + discriminator training.
  *
- * @example Build a trainer and take one generator-only step
- * ```ts ignore
- * const backend = await initBackend("auto");
+ * @example One generator-only step of a tiny model
+ * ```ts
+ * import { Trainer } from "./trainer.ts";
+ * import { initBackend } from "../runtime/backend.ts";
+ * import { parseConfig } from "../runtime/config.ts";
+ * import { Rng } from "../runtime/rng.ts";
+ *
+ * const config = parseConfig({
+ *   model: {
+ *     enc_channels: [8, 8], enc_down_strides: [4], dec_channels: [8, 8], dec_up_strides: [4],
+ *     latent_dim: 8, codebook_size: 16, discriminator: { channels: [8], strides: [2] },
+ *   },
+ * });
+ * const backend = await initBackend("cpu");
  * const trainer = Trainer.create(
- *   { model: config.model, train: config.train, windowSamples: 10000, outputActivation: "linear" },
+ *   { model: config.model, train: config.train, windowSamples: 32, outputActivation: "linear" },
  *   { rng: Rng.fromSeed(config.seed), backend },
  * );
- * const { metrics } = await trainer.step([batch], 1);
+ * const { metrics } = await trainer.step([new Float32Array(2 * 32).fill(0.5)], 1);
+ * if (metrics.disc_mask !== 0 || metrics.gan_loss !== null) throw new Error("no discriminator before disc_start");
+ * const state = await trainer.exportState(); // weights, moments, step counts
+ * trainer.importState(state);
+ * trainer.dispose();
  * ```
  */
 export class Trainer {

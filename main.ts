@@ -27,6 +27,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: "run a benchmark and print its JSON result",
     load: () => import("./tasks/bench.ts"),
   },
+  summary: {
+    summary: "print the model's parameter counts, FLOPs and compression",
+    load: () => import("./tasks/summary.ts"),
+  },
 };
 
 function usage(): string {

@@ -14,6 +14,7 @@ interface BenchModule {
 const BENCHES: Readonly<Record<string, () => Promise<BenchModule>>> = {
   pod5: () => import("../bench/pod5_bench.ts"),
   data: () => import("../bench/data_bench.ts"),
+  train: () => import("../bench/train_bench.ts"),
 };
 
 const HELP = `Usage: deno task bench NAME

@@ -1,0 +1,52 @@
+import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
+import * as tf from "@tensorflow/tfjs-core";
+import { describeBackend, initBackend } from "../../lib/runtime/backend.ts";
+import { BackendError } from "../../lib/runtime/errors.ts";
+
+Deno.test("initBackend() activates the named cpu backend", async () => {
+  const backend = await initBackend("cpu");
+  assertEquals(backend.name, "cpu");
+  assertEquals(tf.getBackend(), "cpu");
+  assertEquals(backend.attempts.map((a) => [a.backend, a.ok]), [["cpu", true]]);
+});
+
+Deno.test("initBackend() activates wasm with SIMD when --allow-read is granted", async () => {
+  const backend = await initBackend("wasm");
+  assertEquals(tf.getBackend(), "wasm");
+  assertEquals(backend.device, "wasm (XNNPACK, SIMD, 1 thread)");
+});
+
+Deno.test("initBackend() auto skips tensorflow without --allow-ffi and lists why", async () => {
+  const backend = await initBackend("auto");
+  const [first] = backend.attempts;
+  assertEquals(first?.backend, "tensorflow");
+  assertEquals(first?.ok, false);
+  assertMatch(first?.reason ?? "", /--allow-ffi/);
+  const last = backend.attempts[backend.attempts.length - 1];
+  assertEquals(last?.ok, true);
+  assertEquals(last?.backend, backend.name);
+  assert(backend.attempts.slice(0, -1).every((a) => !a.ok), "only the last attempt succeeds");
+  assertEquals(tf.getBackend(), backend.name);
+  assertMatch(describeBackend(backend), /^backend .*; skipped tensorflow: needs --allow-ffi/);
+});
+
+Deno.test("initBackend() throws BackendError for tensorflow without --allow-ffi", async () => {
+  const error = await assertRejects(() => initBackend("tensorflow"), BackendError);
+  assertEquals(error.backend, "tensorflow");
+  assertMatch(error.message, /^Cannot initialise backend tensorflow: needs --allow-ffi/);
+});
+
+Deno.test("initBackend() reports wasm without --allow-read instead of falling back to cpu", async () => {
+  const script = new URL("./_wasm_without_read.ts", import.meta.url).pathname;
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", "--allow-env", script],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(output.stdout).trim();
+  assertEquals(JSON.parse(text), {
+    ok: false,
+    backend: "wasm",
+    message: "Cannot initialise backend wasm: needs --allow-read to load its .wasm binary from the npm cache",
+  });
+});

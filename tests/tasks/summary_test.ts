@@ -1,0 +1,37 @@
+import { assertEquals, assertStringIncludes } from "@std/assert";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+async function summary(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  // The permissions of `deno task summary` in deno.json.
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-prompt", "--allow-read", "--allow-env=SIMVQGAN_DEBUG", MAIN, "summary", ...args],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+Deno.test("summary task prints JSON counts on wasm with only the task's permissions", async () => {
+  const { code, stdout } = await summary(["--json", "--backend", "wasm"]);
+  assertEquals(code, 0);
+  const json = JSON.parse(stdout);
+  assertEquals(json.latentLength, 125);
+  assertEquals(json.generator.trainableParams, 1280065);
+  assertEquals(json.modules.map((m: { name: string; trainableParams: number }) => m.trainableParams), [
+    551328,
+    16384,
+    16512,
+    16384,
+    679457,
+    1695169,
+  ]);
+  assertStringIncludes(json.backend, "backend wasm (XNNPACK, SIMD, 1 thread)");
+});
+
+Deno.test("summary task rejects an unknown backend with exit code 2", async () => {
+  const { code, stderr } = await summary(["--backend", "tpu"]);
+  assertEquals(code, 2);
+  assertStringIncludes(stderr, "train.backend");
+});

@@ -1,5 +1,5 @@
 import { assertEquals } from "../_assert.ts";
-import { type FileSummary, planFile, sampleRateToleranceHz } from "../../lib/data/_file_plan.ts";
+import { type FileSummary, planFile, sampleRateToleranceHz, windowRange } from "../../lib/data/_file_plan.ts";
 import type { DatasetWarning } from "../../lib/data/mod.ts";
 
 const read = (readId: string, numSamples: number, sampleRateHz = 5_000, calibrationUsable = true) => ({
@@ -38,9 +38,9 @@ Deno.test("planFile() keeps reads with whole windows and skips short, off-rate a
     fileIndex: 3,
     path: "a.pod5",
     reads: [
-      { readIndex: 0, readId: "r0", numWindows: 2 },
-      { readIndex: 3, readId: "r3", numWindows: 3 },
-      { readIndex: 5, readId: "r5", numWindows: 1 },
+      { readIndex: 0, readId: "r0", firstWindow: 0, numWindows: 2 },
+      { readIndex: 3, readId: "r3", firstWindow: 0, numWindows: 3 },
+      { readIndex: 5, readId: "r5", firstWindow: 0, numWindows: 1 },
     ],
   });
   assertEquals(warnings, [
@@ -62,4 +62,16 @@ Deno.test("planFile() applies the read filter first and warns about an unreadabl
 Deno.test("sampleRateToleranceHz() is max(1 Hz, 0.1 %)", () => {
   assertEquals(sampleRateToleranceHz(5_000), 5);
   assertEquals(sampleRateToleranceHz(400), 1);
+});
+
+Deno.test("windowRange() keeps the head or the ceil(fraction) tail of a read's windows", () => {
+  const train = { fraction: 0.1, part: "train" } as const;
+  const heldout = { fraction: 0.1, part: "heldout" } as const;
+  assertEquals(windowRange(221, undefined), { firstWindow: 0, numWindows: 221 });
+  assertEquals(windowRange(221, train), { firstWindow: 0, numWindows: 198 });
+  assertEquals(windowRange(221, heldout), { firstWindow: 198, numWindows: 23 });
+  assertEquals(windowRange(10, heldout), { firstWindow: 9, numWindows: 1 });
+  assertEquals(windowRange(2, heldout), { firstWindow: 1, numWindows: 1 });
+  assertEquals(windowRange(1, train), { firstWindow: 0, numWindows: 1 }, "a one-window read only trains");
+  assertEquals(windowRange(1, heldout), { firstWindow: 1, numWindows: 0 });
 });

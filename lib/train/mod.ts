@@ -12,6 +12,43 @@ export {
   l1Loss,
   realHingeLoss,
 } from "./losses.ts";
+export {
+  CHECKPOINT_TENSOR_FILES,
+  type CheckpointData,
+  type CheckpointEntry,
+  latestCheckpoint,
+  listCheckpoints,
+  loadCheckpoint,
+  pruneCheckpoints,
+  saveCheckpoint,
+  type SaveCheckpointOptions,
+} from "./checkpoint.ts";
+export { CODE_WINDOW_BATCHES, CodeUsageWindow } from "./code_usage_window.ts";
+export { CheckpointError } from "./errors.ts";
+export { evaluateHeldOut, type HeldOutMetrics } from "./evaluate.ts";
+export {
+  MAX_HELD_OUT_WINDOWS,
+  type MetricsSink,
+  type TrainEvent,
+  trainModel,
+  type TrainModelOptions,
+  type TrainResult,
+} from "./loop.ts";
+export { formatLogLine, MetricsLog, type MetricsLogOptions, type MetricsRecord } from "./metrics_log.ts";
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  type Safetensors,
+  type SafetensorsDtype,
+  type Tensor,
+} from "./safetensors.ts";
+export {
+  CHECKPOINT_FORMAT,
+  checkpointFromState,
+  type LoopState,
+  stateFromCheckpoint,
+  type TrainState,
+} from "./train_state.ts";
 export { AdamW, type AdamWConfig, adamWConfigFrom, type OptimizerState, type UpdateReport } from "./optimizer.ts";
 export { type StepContext, type StepMetrics, type StepResult, trainStep } from "./step.ts";
 export { encodeFlops, type ForwardFlops, forwardFlops, trainStepFlops } from "./step_flops.ts";

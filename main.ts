@@ -15,6 +15,10 @@ interface Command {
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
+  train: {
+    summary: "train SimVQGAN (no flags: the quickstart on the bundled sample)",
+    load: () => import("./tasks/train.ts"),
+  },
   inspect: {
     summary: "summarise a POD5 file, or print one JSON object per read",
     load: () => import("./tasks/inspect.ts"),

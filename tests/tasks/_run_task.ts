@@ -31,3 +31,11 @@ export async function runTask(
     stderr: decoder.decode(output.stderr).split("\n").filter((line) => !line.startsWith("Task ")).join("\n").trim(),
   };
 }
+
+/** The `deno run ...` arguments of a task in deno.json (without the leading `deno`). */
+export async function taskArgs(name: string): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(`${ROOT}deno.json`));
+  const command: unknown = config.tasks?.[name];
+  if (typeof command !== "string" || !command.startsWith("deno ")) throw new Error(`no deno task "${name}"`);
+  return command.slice("deno ".length).split(" ");
+}

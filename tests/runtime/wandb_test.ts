@@ -1,0 +1,27 @@
+import { assert, assertStringIncludes } from "../_assert.ts";
+import { startWandb } from "../../lib/runtime/wandb.ts";
+
+Deno.test("startWandb() without WANDB_API_KEY returns one warning instead of failing", async () => {
+  const saved = Deno.env.get("WANDB_API_KEY");
+  Deno.env.delete("WANDB_API_KEY");
+  try {
+    const started = await startWandb({ project: "p", config: {} });
+    assert("warning" in started);
+    assertStringIncludes(started.warning, "WANDB_API_KEY is not set");
+  } finally {
+    if (saved !== undefined) Deno.env.set("WANDB_API_KEY", saved);
+  }
+});
+
+Deno.test("startWandb() without network permission says which task to run", async () => {
+  const saved = Deno.env.get("WANDB_API_KEY");
+  Deno.env.set("WANDB_API_KEY", "0123456789abcdef0123456789abcdef01234567");
+  try {
+    const started = await startWandb({ project: "p", config: {} });
+    assert("warning" in started);
+    assertStringIncludes(started.warning, "deno task train:wandb");
+  } finally {
+    if (saved === undefined) Deno.env.delete("WANDB_API_KEY");
+    else Deno.env.set("WANDB_API_KEY", saved);
+  }
+});

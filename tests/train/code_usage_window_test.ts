@@ -1,0 +1,29 @@
+import { assertAlmostEquals, assertEquals, assertThrows } from "../_assert.ts";
+import { CodeUsageWindow } from "../../lib/train/code_usage_window.ts";
+
+const counts = (...values: number[]) => Uint32Array.from(values);
+
+Deno.test("CodeUsageWindow.stats() pools the last `capacity` micro-batches", () => {
+  const window = new CodeUsageWindow(4, 2);
+  assertEquals(window.stats(), { perplexity: 1, usage: 0 });
+  window.add(counts(4, 0, 0, 0));
+  window.add(counts(0, 4, 0, 0));
+  // Two codes used equally: perplexity 2, usage 2/4.
+  assertAlmostEquals(window.stats().perplexity, 2, 1e-9);
+  assertEquals(window.stats().usage, 0.5);
+  window.add(counts(0, 0, 4, 4)); // the first batch drops out
+  assertAlmostEquals(window.stats().perplexity, 3, 1e-9);
+  assertEquals([window.size, window.stats().usage], [2, 0.75]);
+});
+
+Deno.test("CodeUsageWindow round-trips through toTensor() and fromTensor()", () => {
+  const window = new CodeUsageWindow(3);
+  window.add(counts(1, 2, 3));
+  window.add(counts(0, 5, 0));
+  const tensor = window.toTensor();
+  assertEquals(tensor.shape, [2, 3]);
+  const back = CodeUsageWindow.fromTensor(tensor);
+  assertEquals(back.toTensor(), tensor);
+  assertEquals(back.stats(), window.stats());
+  assertThrows(() => window.add(counts(1, 2)), RangeError, "2 values for a codebook of 3");
+});

@@ -47,7 +47,7 @@ export interface InitBackendOptions {
 }
 
 /** Packages providing the native `tensorflow` backend, in the order tried. */
-const TENSORFLOW_PACKAGES = ["npm:@tensorflow/tfjs-node-gpu", "npm:@tensorflow/tfjs-node"] as const;
+const TENSORFLOW_PACKAGES = ["npm:@tensorflow/tfjs-node-gpu@4.22.0", "npm:@tensorflow/tfjs-node@4.22.0"] as const;
 
 /**
  * Initialise a tfjs backend. `auto` tries tensorflow, webgpu, wasm and cpu in

@@ -29,6 +29,7 @@ import { END_REASON_NAMES, type ReadMetadata, type RunInfo, type SignalCompressi
 import { isUuid, uuidToBytes } from "./uuid.ts";
 import { createVbzEncoder, type VbzEncoder } from "./vbz_encoder.ts";
 import { VERSION } from "../version.ts";
+import { pathExists } from "../runtime/path_exists.ts";
 
 /** Samples per signal row in official files (notes §2.6). */
 export const SIGNAL_CHUNK_SAMPLES = 102_400;
@@ -172,7 +173,7 @@ export class Pod5Writer implements AsyncDisposable {
     if (!isUuid(fileIdentifier)) {
       throw new TypeError(`Cannot create POD5 writer: fileIdentifier "${fileIdentifier}" is not a UUID`);
     }
-    if (options.overwrite !== true && await exists(path)) {
+    if (options.overwrite !== true && await pathExists(path)) {
       throw new Pod5Error(path, "Cannot create POD5: the file exists (remove it or allow overwriting)");
     }
     const compression = options.signalCompression ?? "vbz";
@@ -510,16 +511,6 @@ async function* readLines(path: string): AsyncGenerator<string> {
   }
   rest += decoder.decode();
   if (rest !== "") yield rest;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
 }
 
 async function removeQuietly(...paths: string[]): Promise<void> {

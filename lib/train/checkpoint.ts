@@ -13,6 +13,7 @@
 import { join } from "@std/path";
 import { CheckpointError } from "./errors.ts";
 import { decodeSafetensors, encodeSafetensors, type Tensor } from "./safetensors.ts";
+import { pathExists } from "../runtime/path_exists.ts";
 
 /** The tensor files of a checkpoint, by stem. */
 export const CHECKPOINT_TENSOR_FILES = ["generator", "discriminator", "optimizer", "loop"] as const;
@@ -90,7 +91,7 @@ export async function saveCheckpoint(
     // state.json last: its presence and step mark the checkpoint complete.
     await writeSynced(join(temp, STATE_FILE), new TextEncoder().encode(JSON.stringify(data.state, null, 1) + "\n"));
     const previous = join(dir, `.${name}.old-${Deno.pid}`);
-    const replaced = await exists(final);
+    const replaced = await pathExists(final);
     if (replaced) await Deno.rename(final, previous);
     await Deno.rename(temp, final);
     if (replaced) await Deno.remove(previous, { recursive: true });
@@ -221,16 +222,6 @@ async function syncDirectory(dir: string): Promise<void> {
     await handle.sync();
   } catch {
     // Directories cannot be opened for syncing on every platform; the rename is still atomic.
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await Deno.lstat(path);
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
   }
 }
 

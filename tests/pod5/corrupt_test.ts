@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertRejects } from "../_assert.ts";
+import { withTempDir } from "../_temp_dir.ts";
 import { Pod5Error, Pod5FormatError, Pod5Reader } from "../../lib/pod5/mod.ts";
 import { Rng } from "../../lib/runtime/rng.ts";
 import { openContainer } from "../../lib/pod5/container.ts";
@@ -30,15 +31,6 @@ function patchAscii(bytes: Uint8Array, from: string, to: string, options: { last
   assert(hits.length > 0, `"${from}" not found`);
   for (const at of options.lastOnly === true ? hits.slice(-1) : hits) out.set(replacement, at);
   return out;
-}
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "simvqgan_corrupt_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 Deno.test("Pod5Reader.open() rejecting truncated copies of every size class", async () => {

@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertRejects, assertStringIncludes } from "../_assert.ts";
+import { withTempDir } from "../_temp_dir.ts";
 import { type Field, tableFromIPC } from "apache-arrow";
 import { fromFileUrl } from "@std/path";
 import { zstdFrameContentSize } from "../../lib/pod5/vbz.ts";
@@ -7,15 +8,6 @@ import { Pod5Error, type Pod5Read, Pod5Reader, Pod5Writer, type Pod5WriterOption
 import { Rng } from "../../lib/runtime/rng.ts";
 import { checkContainer } from "./_container_check.ts";
 import { DORADO_5KHZ, fixture, READABLE_FIXTURES, sha256Int16 } from "./_fixtures.ts";
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "simvqgan_writer_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 async function copy(source: string, target: string, options: Pod5WriterOptions = {}): Promise<void> {
   await using reader = await Pod5Reader.open(source);

@@ -1,15 +1,7 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { withTempDir } from "../_temp_dir.ts";
 import { loadTruth } from "../pod5/_fixtures.ts";
 import { runTask } from "./_run_task.ts";
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "simvqgan_subset_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 async function inspectIds(path: string): Promise<{ read_id: string; signal_sha256: string }[]> {
   const { code, stdout } = await runTask("inspect", [path, "--jsonl", "--signal-sha256"]);

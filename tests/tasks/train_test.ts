@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
+import { withTempDir } from "../_temp_dir.ts";
 import { latestCheckpoint, listCheckpoints, loadCheckpoint } from "../../lib/train/checkpoint.ts";
 import { initBackend } from "../../lib/runtime/backend.ts";
 import { parseConfig } from "../../lib/runtime/config.ts";
@@ -6,15 +7,6 @@ import { trainModel } from "../../lib/train/loop.ts";
 import { stateFromCheckpoint } from "../../lib/train/train_state.ts";
 import { tinyConfig } from "../train/_tiny_config.ts";
 import { ROOT, runTask, taskArgs } from "./_run_task.ts";
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "simvqgan_train_task_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 async function writeConfig(dir: string, train: Record<string, unknown> = {}): Promise<string> {
   const path = `${dir}/tiny.json`;

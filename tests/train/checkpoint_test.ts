@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertRejects } from "../_assert.ts";
+import { withTempDir } from "../_temp_dir.ts";
 import {
   type CheckpointData,
   latestCheckpoint,
@@ -15,15 +16,6 @@ function data(step: number): CheckpointData {
     tensors: { generator: tensor(step), discriminator: tensor(step + 0.5), optimizer: tensor(1), loop: new Map() },
     state: { step, epoch: 0, note: "test" },
   };
-}
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "simvqgan_ckpt_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
 }
 
 Deno.test("saveCheckpoint() writes a directory that loadCheckpoint() reads back", async () => {

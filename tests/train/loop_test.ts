@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertRejects } from "../_assert.ts";
+import { withTempDir } from "../_temp_dir.ts";
 import { initBackend } from "../../lib/runtime/backend.ts";
 import { parseConfig } from "../../lib/runtime/config.ts";
 import { listCheckpoints, loadCheckpoint } from "../../lib/train/checkpoint.ts";
@@ -8,15 +9,6 @@ import { MetricsLog, type MetricsRecord } from "../../lib/train/metrics_log.ts";
 import { tinyConfig } from "./_tiny_config.ts";
 
 const backend = await initBackend("wasm");
-
-async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "simvqgan_loop_" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** The metrics that do not depend on wall time. */
 function deterministic(record: MetricsRecord): MetricsRecord {

@@ -65,4 +65,5 @@ export {
   type VbzEncoder,
   VbzError,
 } from "./lib/pod5/mod.ts";
+export { InputError } from "./lib/runtime/errors.ts";
 export { VERSION } from "./lib/version.ts";

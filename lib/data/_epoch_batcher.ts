@@ -84,6 +84,8 @@ export class EpochBatcher {
   #rows: StreamWindow[] = [];
 
   /**
+   * Create a EpochBatcher.
+   *
    * @param options Batch size, shuffle, seed, drop-last and the starting position.
    */
   constructor(options: EpochBatcherOptions) {

@@ -11,6 +11,8 @@ export class DataSourceError extends InputError {
   override readonly path: string;
 
   /**
+   * Create a DataSourceError.
+   *
    * @param path The folder or file.
    * @param message What is wrong (the path is prefixed to it).
    * @param options The `cause`, if any.
@@ -31,6 +33,8 @@ export class DatasetWorkerError extends Error {
   readonly path: string | undefined;
 
   /**
+   * Create a DatasetWorkerError.
+   *
    * @param path The file of the failed work, if known.
    * @param message What failed.
    * @param options The `cause`, if any.

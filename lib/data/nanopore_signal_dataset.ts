@@ -124,6 +124,8 @@ export class NanoporeSignalDataset implements AsyncDisposable {
   #closed = false;
 
   /**
+   * Create a NanoporeSignalDataset.
+   *
    * @param options Files, batch and window sizes, sample rate, and optional settings (defaults listed there).
    * @throws {RangeError} When a size or count is not a positive (or, for workers and shuffle, non-negative) integer.
    */

@@ -46,6 +46,8 @@ export class Conv1dLayer {
   readonly #plan: KernelPlan;
 
   /**
+   * Create a Conv1dLayer.
+   *
    * @param ctx Store, rng and plan.
    * @param spec Name and shape.
    */

@@ -65,6 +65,8 @@ export class Decoder {
   readonly #toSignal: Conv1dLayer;
 
   /**
+   * Create a Decoder.
+   *
    * @param ctx Store, rng and plan.
    * @param spec `name`: parameter name prefix, e.g. `decoder`; `model`: the
    *   model section (dec_channels, dec_up_strides, dec_num_res_blocks,

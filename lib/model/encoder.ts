@@ -33,6 +33,8 @@ export class Encoder {
   readonly #toLatent: Conv1dLayer;
 
   /**
+   * Create a Encoder.
+   *
    * @param ctx Store, rng and plan.
    * @param spec `name`: parameter name prefix, e.g. `encoder`; `model`: the
    *   model section (enc_channels, enc_down_strides, enc_num_res_blocks, latent_dim).

@@ -13,6 +13,8 @@ export class ParamStateError extends Error {
   readonly paramName: string;
 
   /**
+   * Create a ParamStateError.
+   *
    * @param paramName The parameter name concerned.
    * @param message What is wrong.
    */

@@ -18,6 +18,8 @@ export class GroupNormLayer {
   readonly #plan: KernelPlan;
 
   /**
+   * Create a GroupNormLayer.
+   *
    * @param ctx Store, rng and plan.
    * @param spec Parameter name prefix and channel count.
    */

@@ -50,6 +50,8 @@ export class Quantizer {
   readonly #bias: tf.Variable;
 
   /**
+   * Create a Quantizer.
+   *
    * @param ctx Store and rng (the plan is not used).
    * @param spec Name, shape and loss settings.
    */

@@ -23,6 +23,8 @@ export class ResBlock {
   readonly #shortcut: Conv1dLayer | null;
 
   /**
+   * Create a ResBlock.
+   *
    * @param ctx Store, rng and plan.
    * @param spec Parameter name prefix, channels in and out, and the shortcut
    *   conv's kernel size when they differ (default 3).

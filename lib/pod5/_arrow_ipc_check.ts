@@ -35,6 +35,8 @@ const MAX_FIELD_DEPTH = 16;
 /** The IPC file is malformed. */
 export class ArrowIpcError extends RangeError {
   /**
+   * Create a ArrowIpcError.
+   *
    * @param message What is wrong.
    * @param options The `cause`, if any.
    */

@@ -13,6 +13,8 @@ export class FlatBufferBoundsError extends RangeError {
   readonly bufferOffset: number;
 
   /**
+   * Create a FlatBufferBoundsError.
+   *
    * @param message What is wrong.
    * @param bufferOffset Where in the buffer.
    */

@@ -11,6 +11,8 @@ export class Pod5Error extends InputError {
   override readonly path: string;
 
   /**
+   * Create an error about `path`.
+   *
    * @param path The POD5 file.
    * @param message What is wrong (the path is prefixed to it).
    * @param options The `cause`, if any.
@@ -28,6 +30,8 @@ export class Pod5FormatError extends Pod5Error {
   readonly byteOffset: number | undefined;
 
   /**
+   * Create a format error about `path`.
+   *
    * @param path The POD5 file.
    * @param message What is wrong, e.g. "Cannot open POD5: bad signature".
    * @param options `byteOffset` where it was found, and the `cause`.
@@ -45,6 +49,8 @@ export class Pod5ReadNotFoundError extends Pod5Error {
   readonly readId: string;
 
   /**
+   * Create a not-found error for `readId` in `path`.
+   *
    * @param path The POD5 file.
    * @param readId The missing read id.
    */
@@ -58,6 +64,8 @@ export class Pod5ReadNotFoundError extends Pod5Error {
 /** A VBZ-compressed signal chunk cannot be decoded (no file context yet). */
 export class VbzError extends RangeError {
   /**
+   * Create a VBZ decoding error.
+   *
    * @param message What is wrong, e.g. "Cannot decode VBZ: ...".
    * @param options The `cause`, if any.
    */

@@ -50,6 +50,8 @@ export class FooterDecodeError extends Error {
   readonly footerOffset: number;
 
   /**
+   * Create a FooterDecodeError.
+   *
    * @param message What is wrong.
    * @param footerOffset Where in the footer bytes.
    * @param options The `cause`, if any.

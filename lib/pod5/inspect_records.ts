@@ -9,18 +9,31 @@ import type { Pod5Reader } from "./reader.ts";
 
 /** One line of `inspect --jsonl`. Key names and order are a contract. */
 export interface InspectRecord {
+  /** Lower-case canonical UUID. */
   read_id: string;
+  /** Samples in the read. */
   num_samples: number;
+  /** Samples per second (Hz), from the run info. */
   sample_rate: number;
+  /** ADC offset (float32). */
   calibration_offset: number;
+  /** pA per ADC unit (float32). */
   calibration_scale: number;
+  /** 1-based channel. */
   channel: number;
+  /** 1-based well (mux). */
   well: number;
+  /** Per-channel read counter. */
   read_number: number;
+  /** Samples since the acquisition started. */
   start_sample: number;
+  /** Current before the read in pA; null when unknown (NaN). */
   median_before: number | null;
+  /** End reason label, e.g. `signal_positive`. */
   end_reason: string;
+  /** The run the read belongs to. */
   acquisition_id: string;
+  /** SHA-256 (hex) of the int16 samples as little-endian bytes; with `signalSha256` only. */
   signal_sha256?: string;
 }
 

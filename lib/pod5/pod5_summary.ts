@@ -9,33 +9,53 @@ import type { SignalCompression } from "./types.ts";
 
 /** One run (acquisition) as the summary shows it. */
 export interface RunSummary {
+  /** The run id. */
   readonly acquisitionId: string;
+  /** Experiment name. */
   readonly experimentName: string;
+  /** Flow cell id. */
   readonly flowCellId: string;
+  /** Flow cell product code. */
   readonly flowCellProductCode: string;
+  /** Sequencing kit. */
   readonly sequencingKit: string;
+  /** Samples per second. */
   readonly sampleRateHz: number;
+  /** Reads of this run in the file. */
   readonly readCount: number;
+  /** Samples of those reads. */
   readonly numSamples: number;
 }
 
 /** What {@linkcode summarisePod5} reports. */
 export interface Pod5Summary {
+  /** The file. */
   readonly path: string;
+  /** File size. */
   readonly sizeBytes: number;
+  /** Footer version "X.Y.Z". */
   readonly pod5Version: string;
+  /** Writing software. */
   readonly software: string;
+  /** File UUID. */
   readonly fileIdentifier: string;
+  /** How the signal is stored. */
   readonly signalCompression: SignalCompression;
+  /** Reads in the file. */
   readonly readCount: number;
+  /** Samples over all reads. */
   readonly numSamples: number;
   /** Σ numSamples / sampleRateHz over reads. */
   readonly durationSec: number;
+  /** Distinct sample rates of the runs, ascending. */
   readonly sampleRatesHz: readonly number[];
+  /** Samples of the shortest read (0 without reads). */
   readonly shortestReadSamples: number;
+  /** Samples of the longest read. */
   readonly longestReadSamples: number;
   /** Signal table bytes × 8 / samples. */
   readonly signalBitsPerSample: number;
+  /** The runs, in run_info order. */
   readonly runs: readonly RunSummary[];
 }
 

@@ -6,7 +6,7 @@
  */
 import { type Table, tableFromIPC } from "apache-arrow";
 import { checkArrowIpcBytes, checkArrowIpcFile } from "./_arrow_ipc_check.ts";
-import { embeddedFileHandle, type RandomAccessFile } from "./_file.ts";
+import { embeddedFileHandle } from "./_file.ts";
 import { openContainer, type Pod5Container } from "./container.ts";
 import { Pod5Error, Pod5FormatError, Pod5ReadNotFoundError } from "./errors.ts";
 import type { EmbeddedFileEntry } from "./footer.ts";
@@ -179,11 +179,6 @@ export class Pod5Reader implements AsyncDisposable {
   /** Close the file (for `await using`). */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
-  }
-
-  /** The underlying file (for tools that copy raw bytes). */
-  get file(): RandomAccessFile {
-    return this.#container.file;
   }
 
   async #readAt(index: number): Promise<Pod5Read> {

@@ -23,8 +23,11 @@ export interface SubsetOptions {
 
 /** What {@linkcode subsetPod5} copied. */
 export interface SubsetResult {
+  /** Reads copied. */
   readonly readCount: number;
+  /** Runs (run_info rows) copied. */
   readonly runCount: number;
+  /** Samples copied, over all reads. */
   readonly numSamples: number;
 }
 

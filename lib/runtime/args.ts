@@ -35,6 +35,8 @@ export interface ParsedFlags {
 /** A flag that the command does not know, or a value flag without a value. */
 export class UsageError extends Error {
   /**
+   * Create a UsageError.
+   *
    * @param message What is wrong, in std style ("Cannot parse flags: ...").
    */
   constructor(message: string) {

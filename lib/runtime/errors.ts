@@ -13,6 +13,8 @@ export class InputError extends Error {
   readonly path: string | undefined;
 
   /**
+   * Create an input error.
+   *
    * @param message What is wrong.
    * @param options The `path` of the file concerned and the `cause`, if any.
    */
@@ -29,6 +31,8 @@ export class ConfigError extends InputError {
   readonly keyPath: string;
 
   /**
+   * Create a config error for `keyPath`.
+   *
    * @param keyPath Dotted key path, or "" for the whole document.
    * @param message What is wrong, without the key path.
    * @param options `path` of the config file and the `cause`, if any.
@@ -50,6 +54,8 @@ export class BackendError extends Error {
   readonly backend: string;
 
   /**
+   * Create a backend error.
+   *
    * @param backend The backend's name.
    * @param message What failed.
    * @param options The `cause`, if any.

@@ -36,7 +36,9 @@ export interface CheckpointData {
 
 /** A complete checkpoint on disk. */
 export interface CheckpointEntry {
+  /** The step it was taken after. */
   readonly step: number;
+  /** Its directory. */
   readonly path: string;
 }
 

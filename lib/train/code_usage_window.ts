@@ -20,6 +20,8 @@ export class CodeUsageWindow {
   #batches: Uint32Array[] = [];
 
   /**
+   * Create a CodeUsageWindow.
+   *
    * @param codebookSize K.
    * @param capacity Micro-batches kept. Default 100.
    */

@@ -8,6 +8,8 @@ import { InputError } from "../runtime/errors.ts";
 /** A checkpoint is missing, incomplete, damaged or does not fit the model. */
 export class CheckpointError extends InputError {
   /**
+   * Create a CheckpointError.
+   *
    * @param path The checkpoint directory or file.
    * @param message What is wrong.
    * @param options The `cause`, if any.

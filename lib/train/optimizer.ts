@@ -74,6 +74,8 @@ export class AdamW {
   #step = 0;
 
   /**
+   * Create a AdamW.
+   *
    * @param params The parameters to update (the trainable ones).
    * @param config Hyper-parameters.
    */

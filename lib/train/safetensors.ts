@@ -20,7 +20,9 @@ export interface Tensor {
 
 /** The decoded contents of a safetensors file. */
 export interface Safetensors {
+  /** Tensors by name. */
   readonly tensors: Map<string, Tensor>;
+  /** The `__metadata__` strings. */
   readonly metadata: Record<string, string>;
 }
 

@@ -53,7 +53,9 @@ export interface LoopState {
 
 /** A whole training state. */
 export interface TrainState {
+  /** Weights, frozen codebook and AdamW state of both networks. */
   readonly trainer: TrainerState;
+  /** Step, data position, RNG, config and metrics. */
   readonly loop: LoopState;
   /** The code-count window, `[n, codebookSize]` U32. */
   readonly codeWindow: Tensor;

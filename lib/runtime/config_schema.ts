@@ -43,6 +43,7 @@ const trainSchema = z.strictObject({
   keep_last: positiveInt.default(5),
   log_every: positiveInt.default(100),
   val_every: positiveInt.nullable().default(null),
+  val_windows: positiveInt.default(256),
   loss_weights: lossWeightsSchema.prefault({}),
   backend: z.enum(["auto", ...BACKEND_NAMES]).default("auto"),
 });

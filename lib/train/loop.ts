@@ -83,9 +83,6 @@ export interface TrainResult {
   readonly windowsPerSecond: number;
 }
 
-/** Held-out windows kept in memory for validation, at most. */
-export const MAX_HELD_OUT_WINDOWS = 2048;
-
 /**
  * Train from the config, resuming when `checkpoint.resume_from` says so.
  *
@@ -296,7 +293,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
   }
 }
 
-/** The held-out windows, read once into memory (at most {@linkcode MAX_HELD_OUT_WINDOWS}). */
+/** The held-out windows, read once into memory (the first `train.val_windows`, whole batches). */
 async function loadHeldOut(
   config: Readonly<Config>,
   warn: (warning: { path: string; message: string }) => void,
@@ -309,7 +306,7 @@ async function loadHeldOut(
   for await (const batch of dataset.batches()) {
     batches.push(batch);
     windows += batch.batchSize;
-    if (windows >= MAX_HELD_OUT_WINDOWS) break;
+    if (windows >= config.train.val_windows) break;
   }
   return batches;
 }

@@ -26,14 +26,7 @@ export {
 export { CODE_WINDOW_BATCHES, CodeUsageWindow } from "./code_usage_window.ts";
 export { CheckpointError } from "./errors.ts";
 export { evaluateHeldOut, type HeldOutMetrics } from "./evaluate.ts";
-export {
-  MAX_HELD_OUT_WINDOWS,
-  type MetricsSink,
-  type TrainEvent,
-  trainModel,
-  type TrainModelOptions,
-  type TrainResult,
-} from "./loop.ts";
+export { type MetricsSink, type TrainEvent, trainModel, type TrainModelOptions, type TrainResult } from "./loop.ts";
 export { formatLogLine, MetricsLog, type MetricsLogOptions, type MetricsRecord } from "./metrics_log.ts";
 export {
   decodeSafetensors,

@@ -111,9 +111,8 @@ export async function run(args: readonly string[]): Promise<number> {
     console.log(`checkpoint: ${result.checkpoint ?? "(none)"}`);
     console.log(`logs:       ${result.logs.trainLog}, ${result.logs.metrics}`);
     console.log(
-      `trained:    ${result.steps} steps, ${formatDuration(result.seconds)}, ${
-        result.windowsPerSecond.toFixed(2)
-      } windows/s`,
+      `trained:    ${result.stepsThisRun} steps (to step ${result.steps}) in ${formatDuration(result.seconds)}, ` +
+        `${result.windowsPerSecond.toFixed(2)} windows/s`,
     );
     if (result.heldOut !== undefined) {
       const { snrDb, baselineSnrDb, windows } = result.heldOut;

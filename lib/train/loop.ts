@@ -67,6 +67,8 @@ export interface TrainModelOptions {
 export interface TrainResult {
   /** Steps taken in total (including those before a resume). */
   readonly steps: number;
+  /** Steps taken by this run. */
+  readonly stepsThisRun: number;
   /** The epoch of the last step. */
   readonly epoch: number;
   /** The last checkpoint written. */
@@ -147,7 +149,8 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     const rng = Rng.fromState(loop.rng_state);
     const runStart = clock();
     let intervalStart = runStart, intervalWindows = 0, runWindows = 0;
-    let step = loop.step, epoch = loop.epoch, position = loop.data_position;
+    const startStep = loop.step;
+    let step = startStep, epoch = loop.epoch, position = loop.data_position;
     let lastSaved = resumePath === undefined ? -1 : step, lastCheckpoint = resumePath;
     let lastRecord: MetricsRecord | null = loop.metrics.last;
     let lastValidation: MetricsRecord | null = loop.metrics.last_validation;
@@ -280,6 +283,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     );
     return {
       steps: step,
+      stepsThisRun: step - startStep,
       epoch,
       checkpoint: lastCheckpoint,
       logs: { trainLog: log.trainLogPath, metrics: log.metricsPath },

@@ -1,6 +1,6 @@
 // The layer conformance suite: the same cases on every backend (see layers_test.ts).
 import * as tf from "@tensorflow/tfjs-core";
-import { assertEquals } from "@std/assert";
+import { assertEquals } from "../_assert.ts";
 import { conv1d, type ConvImpl } from "../../lib/model/conv1d.ts";
 import { groupCount, groupNorm, type NormImpl } from "../../lib/model/group_norm.ts";
 import { gatherRows, nearestCodes, Quantizer } from "../../lib/model/quantizer.ts";

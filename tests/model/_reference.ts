@@ -1,6 +1,6 @@
 // Float64 reference implementations and helpers shared by the model tests.
 import * as tf from "@tensorflow/tfjs-core";
-import { assert } from "@std/assert";
+import { assert } from "../_assert.ts";
 import type { Rng } from "../../lib/runtime/rng.ts";
 
 /** Seeded normal values. */

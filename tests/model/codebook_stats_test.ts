@@ -1,4 +1,4 @@
-import { assertAlmostEquals, assertEquals, assertThrows } from "@std/assert";
+import { assertAlmostEquals, assertEquals, assertThrows } from "../_assert.ts";
 import { codebookStats, countCodes } from "../../lib/model/codebook_stats.ts";
 
 Deno.test("countCodes() counts each index", () => {

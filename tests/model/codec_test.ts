@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertNotEquals, assertRejects, assertThrows } from "@std/assert";
+import { assert, assertEquals, assertNotEquals, assertRejects, assertThrows } from "../_assert.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { Codec, GENERATOR_MODULES } from "../../lib/model/codec.ts";
 import { Discriminator } from "../../lib/model/discriminator.ts";

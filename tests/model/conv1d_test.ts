@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "@std/assert";
+import { assertEquals, assertThrows } from "../_assert.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { conv1d, samePadding } from "../../lib/model/conv1d.ts";
 import { initBackend } from "../../lib/runtime/backend.ts";

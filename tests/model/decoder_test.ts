@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "@std/assert";
+import { assertEquals, assertThrows } from "../_assert.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { outputActivationFor, pixelShuffle1d } from "../../lib/model/decoder.ts";
 import { initBackend } from "../../lib/runtime/backend.ts";

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "@std/assert";
+import { assertEquals, assertThrows } from "../_assert.ts";
 import { groupCount } from "../../lib/model/group_norm.ts";
 
 Deno.test("groupCount() picks the largest divisor of the channels that is at most 32", () => {

@@ -1,4 +1,4 @@
-import { assert, assertAlmostEquals, assertEquals, assertNotEquals, assertThrows } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertNotEquals, assertThrows } from "../_assert.ts";
 import { lecunNormal, normal, orthogonal } from "../../lib/model/init.ts";
 import { Rng } from "../../lib/runtime/rng.ts";
 

@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "@std/assert";
+import { assertEquals, assertThrows } from "../_assert.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { ParamStateError } from "../../lib/model/errors.ts";
 import { ParamStore } from "../../lib/model/params.ts";

@@ -1,4 +1,4 @@
-import { assertAlmostEquals, assertEquals, assertStringIncludes } from "@std/assert";
+import { assertAlmostEquals, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { formatSummary, summarizeModel } from "../../lib/model/summary.ts";
 import { initBackend } from "../../lib/runtime/backend.ts";
 import { parseConfig } from "../../lib/runtime/config.ts";

@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertMatch, assertRejects } from "@std/assert";
+import { assert, assertEquals, assertMatch, assertRejects } from "../_assert.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { describeBackend, initBackend } from "../../lib/runtime/backend.ts";
 import { BackendError } from "../../lib/runtime/errors.ts";

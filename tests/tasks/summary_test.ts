@@ -1,4 +1,4 @@
-import { assertEquals, assertStringIncludes } from "@std/assert";
+import { assertEquals, assertStringIncludes } from "../_assert.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 

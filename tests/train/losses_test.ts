@@ -1,4 +1,4 @@
-import { assertAlmostEquals, assertThrows } from "@std/assert";
+import { assertAlmostEquals, assertThrows } from "../_assert.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import {
   discriminatorHingeLoss,

@@ -1,4 +1,4 @@
-import { assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "@std/assert";
+import { assertAlmostEquals, assertEquals, assertRejects, assertThrows } from "../_assert.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { ParamStateError } from "../../lib/model/errors.ts";
 import { ParamStore } from "../../lib/model/params.ts";

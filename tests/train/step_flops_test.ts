@@ -1,4 +1,4 @@
-import { assertEquals } from "@std/assert";
+import { assertEquals } from "../_assert.ts";
 import { Codec } from "../../lib/model/codec.ts";
 import { Discriminator } from "../../lib/model/discriminator.ts";
 import { initBackend } from "../../lib/runtime/backend.ts";

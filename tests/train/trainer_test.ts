@@ -1,4 +1,4 @@
-import { assert, assertAlmostEquals, assertEquals, assertNotEquals, assertRejects, assertThrows } from "@std/assert";
+import { assert, assertAlmostEquals, assertEquals, assertNotEquals, assertRejects, assertThrows } from "../_assert.ts";
 import * as tf from "@tensorflow/tfjs-core";
 import { ParamStateError } from "../../lib/model/errors.ts";
 import type { NamedArray } from "../../lib/model/params.ts";

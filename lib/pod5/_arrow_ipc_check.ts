@@ -11,6 +11,7 @@
  * @module
  */
 import { FlatBufferBoundsError, FlatBufferVerifier } from "./_flatbuffer_verifier.ts";
+import { equalBytes } from "./container.ts";
 
 /** `ARROW1`: the first 6 bytes (then 2 zero bytes) and the last 6 of an IPC file. */
 const ARROW_MAGIC = Uint8Array.of(0x41, 0x52, 0x52, 0x4f, 0x57, 0x31);
@@ -66,7 +67,7 @@ export async function checkArrowIpcFile(source: IpcSource): Promise<void> {
   if (size < HEAD_BYTES + TAIL_BYTES) throw new ArrowIpcError(`Arrow file of ${size} bytes is too short`);
   const head = await source.read(0, ARROW_MAGIC.length);
   const tail = await source.read(size - TAIL_BYTES, TAIL_BYTES);
-  if (!sameBytes(head, ARROW_MAGIC) || !sameBytes(tail.subarray(4), ARROW_MAGIC)) {
+  if (!equalBytes(head, ARROW_MAGIC) || !equalBytes(tail.subarray(4), ARROW_MAGIC)) {
     throw new ArrowIpcError("Arrow file magic ARROW1 is missing");
   }
   const footerLength = new DataView(tail.buffer, tail.byteOffset).getInt32(0, true);
@@ -240,8 +241,4 @@ function guard<T>(what: string, step: () => T): T {
     if (error instanceof ArrowIpcError) throw new ArrowIpcError(`${what}: ${error.message}`, { cause: error });
     throw error;
   }
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

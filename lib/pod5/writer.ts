@@ -30,6 +30,7 @@ import { isUuid, uuidToBytes } from "./uuid.ts";
 import { createVbzEncoder, type VbzEncoder } from "./vbz_encoder.ts";
 import { VERSION } from "../version.ts";
 import { pathExists } from "../runtime/path_exists.ts";
+import { writeAll } from "../runtime/write_all.ts";
 
 /** Samples per signal row in official files (notes §2.6). */
 export const SIGNAL_CHUNK_SAMPLES = 102_400;
@@ -489,11 +490,6 @@ function indexOf(dictionary: Map<string, number>, value: string): number {
     dictionary.set(value, index);
   }
   return index;
-}
-
-async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
-  let done = 0;
-  while (done < bytes.length) done += await file.write(bytes.subarray(done));
 }
 
 async function* readLines(path: string): AsyncGenerator<string> {

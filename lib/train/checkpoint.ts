@@ -14,6 +14,7 @@ import { join } from "@std/path";
 import { CheckpointError } from "./errors.ts";
 import { decodeSafetensors, encodeSafetensors, type Tensor } from "./safetensors.ts";
 import { pathExists } from "../runtime/path_exists.ts";
+import { writeAll } from "../runtime/write_all.ts";
 
 /** The tensor files of a checkpoint, by stem. */
 export const CHECKPOINT_TENSOR_FILES = ["generator", "discriminator", "optimizer", "loop"] as const;
@@ -212,8 +213,7 @@ async function isComplete(path: string, step: number): Promise<boolean> {
 
 async function writeSynced(path: string, bytes: Uint8Array): Promise<void> {
   using file = await Deno.open(path, { write: true, createNew: true });
-  let done = 0;
-  while (done < bytes.length) done += await file.write(bytes.subarray(done));
+  await writeAll(file, bytes);
   await file.sync();
 }
 

@@ -100,8 +100,9 @@ interface DatasetRun {
   readonly [key: string]: number;
 }
 
-async function runDataset(files: readonly string[], workers: number): Promise<DatasetRun> {
-  await using dataset = new NanoporeSignalDataset({
+/** The dataset every run measures: the bench's batch, window, rate and prefetch, with `workers`. */
+function benchDataset(files: readonly string[], workers: number): NanoporeSignalDataset {
+  return new NanoporeSignalDataset({
     files,
     batchSize: BATCH_SIZE,
     windowSamples: WINDOW_SAMPLES,
@@ -109,6 +110,10 @@ async function runDataset(files: readonly string[], workers: number): Promise<Da
     workers,
     prefetchBatches: PREFETCH_BATCHES,
   });
+}
+
+async function runDataset(files: readonly string[], workers: number): Promise<DatasetRun> {
+  await using dataset = benchDataset(files, workers);
   const cpu0 = cpuUsage();
   const t0 = performance.now();
   let firstAt = 0;
@@ -139,14 +144,7 @@ async function runDataset(files: readonly string[], workers: number): Promise<Da
  * how long does `next()` block it, i.e. how much would a GPU at that rate starve?
  */
 async function runPaced(files: readonly string[], workers: number): Promise<BenchResult> {
-  await using dataset = new NanoporeSignalDataset({
-    files,
-    batchSize: BATCH_SIZE,
-    windowSamples: WINDOW_SAMPLES,
-    sampleRateHz: SAMPLE_RATE_HZ,
-    workers,
-    prefetchBatches: PREFETCH_BATCHES,
-  });
+  await using dataset = benchDataset(files, workers);
   const stepMs = (BATCH_SIZE / PACED_WINDOWS_PER_S) * 1000;
   const iterator = dataset.batches();
   await iterator.next(); // Worker start-up is not starvation.

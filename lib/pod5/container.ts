@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { RandomAccessFile } from "./_file.ts";
+import { RandomAccessFile } from "../arrow/random_access_file.ts";
+import { equalBytes } from "../runtime/equal_bytes.ts";
 import { Pod5Error, Pod5FormatError } from "./errors.ts";
 import {
   CONTENT_TYPE,
@@ -196,15 +197,4 @@ function describeOpenError(error: unknown): string {
   if (code === "EISDIR") return "is a directory";
   if (code === "EACCES") return "permission denied";
   return error instanceof Error ? error.message : String(error);
-}
-
-/**
- * Whether two byte arrays are equal.
- *
- * @returns True when lengths and bytes match.
- */
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

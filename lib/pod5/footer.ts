@@ -6,7 +6,7 @@
  */
 import * as flatbuffers from "flatbuffers";
 import { ContentType, EmbeddedFile, Footer, Format } from "./_fb/footer_generated.ts";
-import { FlatBufferBoundsError, FlatBufferVerifier } from "./_flatbuffer_verifier.ts";
+import { FlatBufferBoundsError, FlatBufferVerifier } from "../arrow/flatbuffer_verifier.ts";
 
 /** Kinds of embedded table (notes/pod5_format.md §1). */
 export const CONTENT_TYPE = {

@@ -5,8 +5,8 @@
  * @module
  */
 import { type Table, tableFromIPC } from "apache-arrow";
-import { checkArrowIpcBytes, checkArrowIpcFile } from "./_arrow_ipc_check.ts";
-import { embeddedFileHandle } from "./_file.ts";
+import { checkArrowIpcBytes, checkArrowIpcFile } from "../arrow/check_arrow_ipc_file.ts";
+import { embeddedFileHandle } from "../arrow/random_access_file.ts";
 import { openContainer, type Pod5Container } from "./container.ts";
 import { Pod5Error, Pod5FormatError, Pod5ReadNotFoundError } from "./errors.ts";
 import type { EmbeddedFileEntry } from "./footer.ts";

@@ -7,7 +7,7 @@
  */
 import { type AsyncRecordBatchFileReader, type Data, DataType, type RecordBatch } from "apache-arrow";
 import { COLUMN_TYPES, findColumn } from "./_arrow_columns.ts";
-import { type ArrowFileHandleLike, openArrowFileReader } from "./_file.ts";
+import { type ArrowFileHandleLike, openArrowFileReader } from "../arrow/random_access_file.ts";
 import type { SignalCompression } from "./types.ts";
 import { UUID_BYTES } from "./uuid.ts";
 

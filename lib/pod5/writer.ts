@@ -6,7 +6,7 @@
  * @module
  */
 import { type RecordBatch, type Schema, Utf8, vectorFromArray } from "apache-arrow";
-import { Pod5ArrowFileWriter } from "./_arrow_file_writer.ts";
+import { ArrowIpcFileWriter } from "../arrow/ipc_file_writer.ts";
 import {
   type ReadRow,
   readsBatch,
@@ -106,7 +106,7 @@ export class Pod5Writer implements AsyncDisposable {
   readonly #encoder: VbzEncoder | undefined;
   readonly #marker: Uint8Array;
   readonly #signalSchema: Schema;
-  readonly #signal: Pod5ArrowFileWriter;
+  readonly #signal: ArrowIpcFileWriter;
   readonly #signalOffset: number;
   #position = 0;
   #pendingRows: SignalRowToWrite[] = [];
@@ -144,7 +144,7 @@ export class Pod5Writer implements AsyncDisposable {
     this.#marker = crypto.getRandomValues(new Uint8Array(SECTION_MARKER_BYTES));
     this.#signalOffset = POD5_SIGNATURE.length + SECTION_MARKER_BYTES;
     this.#signalSchema = signalTableSchema(this.#compression, this.#meta);
-    this.#signal = Pod5ArrowFileWriter.start(this.#signalSchema);
+    this.#signal = ArrowIpcFileWriter.start(this.#signalSchema);
   }
 
   /**
@@ -390,7 +390,7 @@ export class Pod5Writer implements AsyncDisposable {
 
   /** Write one whole embedded table from its batches; returns its footer entry. */
   async #writeTable(
-    table: { writer: Pod5ArrowFileWriter; batches: AsyncIterable<RecordBatch> },
+    table: { writer: ArrowIpcFileWriter; batches: AsyncIterable<RecordBatch> },
     contentType: number,
   ): Promise<EmbeddedFileEntry> {
     const offset = this.#position;
@@ -414,7 +414,7 @@ export class Pod5Writer implements AsyncDisposable {
         yield await Promise.resolve(runInfoBatch(schema, runs.slice(i, i + RUN_INFO_BATCH_ROWS)));
       }
     }
-    return { writer: Pod5ArrowFileWriter.start(schema), batches: batches() };
+    return { writer: ArrowIpcFileWriter.start(schema), batches: batches() };
   }
 
   #readsTable() {
@@ -437,7 +437,7 @@ export class Pod5Writer implements AsyncDisposable {
       }
       if (rows.length > 0) yield readsBatch(schema, rows, dictionaries);
     }
-    return { writer: Pod5ArrowFileWriter.start(schema), batches: batches() };
+    return { writer: ArrowIpcFileWriter.start(schema), batches: batches() };
   }
 
   /** Zero padding to the next multiple of 8 (file-absolute), then a section marker (notes §1). */

@@ -10,8 +10,8 @@
  *
  * @module
  */
-import { FlatBufferBoundsError, FlatBufferVerifier } from "./_flatbuffer_verifier.ts";
-import { equalBytes } from "./container.ts";
+import { FlatBufferBoundsError, FlatBufferVerifier } from "./flatbuffer_verifier.ts";
+import { equalBytes } from "../runtime/equal_bytes.ts";
 
 /** `ARROW1`: the first 6 bytes (then 2 zero bytes) and the last 6 of an IPC file. */
 const ARROW_MAGIC = Uint8Array.of(0x41, 0x52, 0x52, 0x4f, 0x57, 0x31);

@@ -1,6 +1,7 @@
 /**
  * apache-arrow's IPC file writer, adjusted to the layout of official POD5
- * tables. This is the one place that works around the library:
+ * tables (which the token file shares). This is the one place that works
+ * around the library:
  *
  * 1. apache-arrow's `RecordBatchFileWriter` writes the magic and then goes
  *    straight to the batches: the schema lives only in the file footer.
@@ -8,7 +9,7 @@
  *    (notes/pod5_format.md §2.1, §5), which stream readers such as
  *    `pod5 recover` rely on. `_writeSchema` adds it.
  * 2. Its output goes to an internal async queue. `_write` collects the bytes
- *    instead, so the POD5 writer can move them to disk after each batch and
+ *    instead, so the POD5 and token writers can move them to disk after each batch and
  *    memory stays bounded by one batch.
  *
  * @module
@@ -16,7 +17,7 @@
 import { Message, RecordBatchFileWriter, type Schema } from "apache-arrow";
 
 /** An Arrow IPC file writer whose bytes are taken with {@linkcode takeOutput}. */
-export class Pod5ArrowFileWriter extends RecordBatchFileWriter {
+export class ArrowIpcFileWriter extends RecordBatchFileWriter {
   #output: Uint8Array[] = [];
   #bytesWritten = 0;
 
@@ -27,8 +28,8 @@ export class Pod5ArrowFileWriter extends RecordBatchFileWriter {
    * @param schema The table schema.
    * @returns The writer.
    */
-  static start(schema: Schema): Pod5ArrowFileWriter {
-    const writer = new Pod5ArrowFileWriter();
+  static start(schema: Schema): ArrowIpcFileWriter {
+    const writer = new ArrowIpcFileWriter();
     writer.reset(undefined, schema);
     return writer;
   }

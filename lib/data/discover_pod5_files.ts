@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { join, resolve } from "@std/path";
+import { resolve } from "@std/path";
+import { findFiles } from "../runtime/find_files.ts";
 import { DataSourceError } from "./errors.ts";
 
 /** Where the files are: the `data` config keys `root`, `subdirs` and `files`. */
@@ -60,10 +61,7 @@ export async function discoverPod5Files(source: Pod5Source): Promise<string[]> {
     const dir = resolve(root, subdir);
     const info = await statOrThrow(dir, "Cannot find data folder");
     if (!info.isDirectory) throw new DataSourceError(dir, "Cannot find data folder: not a directory");
-    const found: string[] = [];
-    await walk(dir, found, new Set());
-    found.sort(compareCodePoints);
-    for (const file of found) {
+    for (const file of await findFiles(dir, POD5_EXTENSION)) {
       if (!seen.has(file)) {
         seen.add(file);
         files.push(file);
@@ -79,29 +77,6 @@ export async function discoverPod5Files(source: Pod5Source): Promise<string[]> {
   return files;
 }
 
-async function walk(dir: string, out: string[], ancestors: Set<string>): Promise<void> {
-  const real = await Deno.realPath(dir);
-  if (ancestors.has(real)) return; // a symbolic link back up the tree
-  ancestors.add(real);
-  for await (const entry of Deno.readDir(dir)) {
-    const path = join(dir, entry.name);
-    let isDirectory = entry.isDirectory;
-    let isFile = entry.isFile;
-    if (entry.isSymlink) {
-      try {
-        const target = await Deno.stat(path);
-        isDirectory = target.isDirectory;
-        isFile = target.isFile;
-      } catch {
-        continue; // a dangling link is not data
-      }
-    }
-    if (isDirectory) await walk(path, out, ancestors);
-    else if (isFile && entry.name.toLowerCase().endsWith(POD5_EXTENSION)) out.push(path);
-  }
-  ancestors.delete(real);
-}
-
 async function statOrThrow(path: string, action: string): Promise<Deno.FileInfo> {
   try {
     return await Deno.stat(path);
@@ -109,8 +84,4 @@ async function statOrThrow(path: string, action: string): Promise<Deno.FileInfo>
     const reason = error instanceof Deno.errors.NotFound ? "no such file or directory" : String(error);
     throw new DataSourceError(path, `${action}: ${reason}`, { cause: error });
   }
-}
-
-function compareCodePoints(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256Hex } from "../runtime/sha256_hex.ts";
 import type { Pod5Reader } from "./reader.ts";
 
 /** One line of `inspect --jsonl`. Key names and order are a contract. */
@@ -102,5 +102,5 @@ export async function* inspectRecords(
  * ```
  */
 export function signalSha256(adc: Int16Array): string {
-  return createHash("sha256").update(new Uint8Array(adc.buffer, adc.byteOffset, adc.byteLength)).digest("hex");
+  return sha256Hex(adc);
 }

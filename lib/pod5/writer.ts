@@ -51,6 +51,12 @@ export interface Pod5WriterOptions {
   readonly software?: string;
   /** File UUID. Default: a random UUID. */
   readonly fileIdentifier?: string;
+  /**
+   * The section marker UUID written between the file's sections (notes §1).
+   * Default: a random UUID, as ONT's writer does; give one (with
+   * `fileIdentifier`) to make the output a deterministic function of its content.
+   */
+  readonly sectionMarker?: string;
   /** Samples per signal row, at most 102,400 (default). */
   readonly signalChunkSamples?: number;
   /** Rows per signal record batch. Default 100. */
@@ -128,6 +134,7 @@ export class Pod5Writer implements AsyncDisposable {
       signalBatchRows: number;
       readsBatchRows: number;
       encoder: VbzEncoder | undefined;
+      marker: Uint8Array;
     },
   ) {
     this.path = path;
@@ -141,7 +148,7 @@ export class Pod5Writer implements AsyncDisposable {
     this.#signalBatchRows = settings.signalBatchRows;
     this.#readsBatchRows = settings.readsBatchRows;
     this.#encoder = settings.encoder;
-    this.#marker = crypto.getRandomValues(new Uint8Array(SECTION_MARKER_BYTES));
+    this.#marker = settings.marker;
     this.#signalOffset = POD5_SIGNATURE.length + SECTION_MARKER_BYTES;
     this.#signalSchema = signalTableSchema(this.#compression, this.#meta);
     this.#signal = ArrowIpcFileWriter.start(this.#signalSchema);
@@ -174,6 +181,8 @@ export class Pod5Writer implements AsyncDisposable {
     if (!isUuid(fileIdentifier)) {
       throw new TypeError(`Cannot create POD5 writer: fileIdentifier "${fileIdentifier}" is not a UUID`);
     }
+    const marker = options.sectionMarker ?? crypto.randomUUID();
+    if (!isUuid(marker)) throw new TypeError(`Cannot create POD5 writer: sectionMarker "${marker}" is not a UUID`);
     if (options.overwrite !== true && await pathExists(path)) {
       throw new Pod5Error(path, "Cannot create POD5: the file exists (remove it or allow overwriting)");
     }
@@ -201,6 +210,7 @@ export class Pod5Writer implements AsyncDisposable {
       signalBatchRows,
       readsBatchRows,
       encoder,
+      marker: uuidToBytes(marker),
     });
     try {
       await writer.#write([POD5_SIGNATURE, writer.#marker]);

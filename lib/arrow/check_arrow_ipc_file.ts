@@ -55,14 +55,21 @@ export interface IpcSource {
   read(position: number, length: number): Promise<Uint8Array>;
 }
 
+/** What {@linkcode checkArrowIpcFile} learnt on the way. */
+export interface ArrowIpcSummary {
+  /** Rows of each record batch, in footer order. */
+  readonly recordBatchRows: readonly number[];
+}
+
 /**
  * Check an Arrow IPC file's framing: magic, footer, schema, and every block's
  * message (type, lengths, body buffers) — without reading message bodies.
  *
  * @param source The file's bytes.
+ * @returns The row count of each record batch.
  * @throws {ArrowIpcError} With what is wrong.
  */
-export async function checkArrowIpcFile(source: IpcSource): Promise<void> {
+export async function checkArrowIpcFile(source: IpcSource): Promise<ArrowIpcSummary> {
   const size = source.sizeBytes;
   if (size < HEAD_BYTES + TAIL_BYTES) throw new ArrowIpcError(`Arrow file of ${size} bytes is too short`);
   const head = await source.read(0, ARROW_MAGIC.length);
@@ -77,6 +84,7 @@ export async function checkArrowIpcFile(source: IpcSource): Promise<void> {
   }
   const footer = await source.read(footerStart, footerLength);
   const blocks = guard("Arrow footer", () => checkFooter(footer));
+  const recordBatchRows: number[] = [];
   for (const [kind, list] of [["dictionary", blocks.dictionaries], ["record batch", blocks.recordBatches]] as const) {
     for (const [i, block] of list.entries()) {
       const what = `Arrow ${kind} block ${i}`;
@@ -88,9 +96,11 @@ export async function checkArrowIpcFile(source: IpcSource): Promise<void> {
       }
       const metadata = await source.read(block.offset, block.metaDataLength);
       const expected = kind === "dictionary" ? HEADER_DICTIONARY_BATCH : HEADER_RECORD_BATCH;
-      guard(what, () => checkMessage(metadata, expected, block.bodyLength));
+      const rows = guard(what, () => checkMessage(metadata, expected, block.bodyLength));
+      if (kind === "record batch") recordBatchRows.push(rows);
     }
   }
+  return { recordBatchRows };
 }
 
 /**
@@ -98,7 +108,7 @@ export async function checkArrowIpcFile(source: IpcSource): Promise<void> {
  *
  * @param bytes The whole IPC file.
  */
-export function checkArrowIpcBytes(bytes: Uint8Array): Promise<void> {
+export function checkArrowIpcBytes(bytes: Uint8Array): Promise<ArrowIpcSummary> {
   return checkArrowIpcFile({
     sizeBytes: bytes.length,
     read: (position, length) => Promise.resolve(bytes.subarray(position, position + length)),
@@ -167,7 +177,8 @@ function checkKeyValues(v: FlatBufferVerifier, table: number, slot: number, name
   }
 }
 
-function checkMessage(metadata: Uint8Array, expectedHeader: number, blockBodyLength: number): void {
+/** Check one block's message; returns its record batch's row count. */
+function checkMessage(metadata: Uint8Array, expectedHeader: number, blockBodyLength: number): number {
   const view = new DataView(metadata.buffer, metadata.byteOffset, metadata.byteLength);
   if (metadata.length < 8) throw new ArrowIpcError("message metadata is too short");
   // Since Arrow 0.15 a message starts with 0xFFFFFFFF then the int32 length; before, with the length.
@@ -198,13 +209,12 @@ function checkMessage(metadata: Uint8Array, expectedHeader: number, blockBodyLen
     v.scalar(header, 2, 1);
     const data = v.subTable(header, 1, "dictionary data");
     if (data === undefined) throw new ArrowIpcError("dictionary batch has no data");
-    checkRecordBatch(v, data, bodyLength);
-  } else {
-    checkRecordBatch(v, header, bodyLength);
+    return checkRecordBatch(v, data, bodyLength);
   }
+  return checkRecordBatch(v, header, bodyLength);
 }
 
-function checkRecordBatch(v: FlatBufferVerifier, batch: number, bodyLength: number): void {
+function checkRecordBatch(v: FlatBufferVerifier, batch: number, bodyLength: number): number {
   // RecordBatch: 0 length, 1 nodes [FieldNode], 2 buffers [Buffer], 3 compression, 4 variadicBufferCounts.
   const rows = v.int64(batch, 0, 0);
   // Every POD5 column stores at least one bit per row, so more rows than body bits is corruption
@@ -229,6 +239,7 @@ function checkRecordBatch(v: FlatBufferVerifier, batch: number, bodyLength: numb
       throw new ArrowIpcError(`buffer ${i} [${offset}, ${offset + length}) lies outside the body (${bodyLength})`);
     }
   }
+  return rows;
 }
 
 function guard<T>(what: string, step: () => T): T {

@@ -5,7 +5,13 @@
  *
  * @module
  */
-export { ArrowIpcError, checkArrowIpcBytes, checkArrowIpcFile, type IpcSource } from "./check_arrow_ipc_file.ts";
+export {
+  ArrowIpcError,
+  type ArrowIpcSummary,
+  checkArrowIpcBytes,
+  checkArrowIpcFile,
+  type IpcSource,
+} from "./check_arrow_ipc_file.ts";
 export { FlatBufferBoundsError, FlatBufferVerifier } from "./flatbuffer_verifier.ts";
 export { ArrowIpcFileWriter } from "./ipc_file_writer.ts";
 export {

@@ -1,0 +1,252 @@
+/**
+ * `decodeTokens()`: token files → POD5 files. Each read gets back exactly
+ * its `num_samples` samples and all its metadata; the output is a
+ * deterministic function of the token file, the checkpoint and the backend.
+ *
+ * @module
+ */
+import { Pod5Writer } from "../pod5/writer.ts";
+import { uuidFromBytes } from "../pod5/uuid.ts";
+import { findFiles } from "../runtime/find_files.ts";
+import { sha256Hex } from "../runtime/sha256_hex.ts";
+import { CodecMismatchError } from "./errors.ts";
+import type { LoadedCodec } from "./load_codec.ts";
+import { TokenFileReader } from "./token_file_reader.ts";
+import { makeOutputFolders, planFilePairs } from "./_codec_paths.ts";
+import { type ModelRunner, startRunner } from "./_model_runner.ts";
+import { decodeReadWith, jobCount } from "./_read_jobs.ts";
+import type { CodecProgress, TokenFileHeader, TokenRead } from "./types.ts";
+
+/** Options of {@linkcode decodeTokens}. */
+export interface DecodeTokensOptions {
+  /** The codec (from `loadCodec`): it must be the checkpoint the tokens were made with. */
+  readonly codec: LoadedCodec;
+  /** Deno Workers running the model, each with its own backend; 0 (default): this thread. */
+  readonly workers?: number;
+  /** Replace existing outputs. Default false. */
+  readonly overwrite?: boolean;
+  /**
+   * Decode tokens made by another checkpoint (same window, hop and codebook)
+   * instead of refusing them. Default false.
+   */
+  readonly allowOtherCheckpoint?: boolean;
+  /** Called after every read. */
+  readonly onProgress?: (progress: CodecProgress) => void;
+  /** Aborting stops at the next read; no output of the unfinished file is left. */
+  readonly signal?: AbortSignal;
+}
+
+/** What decoding one file gave. */
+export interface DecodedFile {
+  /** The token file. */
+  readonly input: string;
+  /** The POD5 file written. */
+  readonly output: string;
+  /** Reads decoded. */
+  readonly reads: number;
+  /** Samples decoded. */
+  readonly numSamples: number;
+  /** Bytes of the token file. */
+  readonly inputBytes: number;
+}
+
+/** What a decode run gave. */
+export interface DecodeSummary {
+  /** Per file, in input order. */
+  readonly files: readonly DecodedFile[];
+  /** Reads decoded. */
+  readonly reads: number;
+  /** Samples decoded. */
+  readonly numSamples: number;
+  /** Wall time, seconds. */
+  readonly seconds: number;
+}
+
+/**
+ * Check that `codec` can decode a token file made with `header`.
+ *
+ * @param path The token file (for the message).
+ * @param header Its header.
+ * @param codec The codec.
+ * @param allowOtherCheckpoint Accept another generator with the same geometry.
+ * @throws {CodecMismatchError} Naming both sha256s, or the geometry that differs.
+ */
+export function checkTokensFitCodec(
+  path: string,
+  header: TokenFileHeader,
+  codec: LoadedCodec,
+  allowOtherCheckpoint: boolean,
+): void {
+  const recorded = header.checkpoint.sha256, given = codec.checkpoint.sha256;
+  if (recorded !== given && !allowOtherCheckpoint) {
+    throw new CodecMismatchError(
+      path,
+      `Cannot decode: the tokens were made by checkpoint sha256 ${recorded} (${header.checkpoint.path}), ` +
+        `the checkpoint given has sha256 ${given} (${codec.checkpoint.path}); use that checkpoint, or --force`,
+    );
+  }
+  for (
+    const [what, tokens, model] of [
+      ["window", header.windowSamples, codec.windowSamples],
+      ["hop", header.hopSamples, codec.hopSamples],
+      ["codebook size", header.codebookSize, codec.codebookSize],
+      ["latent size", header.model.latent_dim, codec.model.latent_dim],
+    ] as const
+  ) {
+    if (tokens !== model) {
+      throw new CodecMismatchError(path, `Cannot decode: the tokens' ${what} is ${tokens}, the checkpoint's ${model}`);
+    }
+  }
+  if (header.normalisation !== codec.normalisation) {
+    throw new CodecMismatchError(
+      path,
+      `Cannot decode: the tokens were normalised as ${header.normalisation}, the checkpoint uses ${codec.normalisation}`,
+    );
+  }
+}
+
+/**
+ * Decode a token file, or every token file under a folder (mirrored under
+ * `output`), into POD5 files.
+ *
+ * @example Decode what `encodePod5` wrote
+ * ```ts ignore
+ * import { decodeTokens, loadCodec } from "../../mod.ts";
+ * const codec = await loadCodec("checkpoints/quickstart");
+ * const summary = await decodeTokens("z1.tokens", "z1.decoded.pod5", { codec });
+ * console.log(summary.numSamples);
+ * ```
+ *
+ * @param input A token file or a folder.
+ * @param output A POD5 file, or a folder.
+ * @param options The codec, workers and more.
+ * @returns Counts.
+ * @throws {CodecMismatchError} When the tokens were made by another checkpoint (unless allowed).
+ * @throws {TokenFileError} When an input is not a token file, or is damaged.
+ */
+export async function decodeTokens(
+  input: string,
+  output: string,
+  options: DecodeTokensOptions,
+): Promise<DecodeSummary> {
+  const started = performance.now();
+  const pairs = await planFilePairs(input, output, {
+    from: ".tokens",
+    to: ".pod5",
+    ...(options.overwrite === undefined ? {} : { overwrite: options.overwrite }),
+  });
+  // Every header is checked before any work starts.
+  for (const pair of pairs) {
+    await using reader = await TokenFileReader.open(pair.input);
+    checkTokensFitCodec(pair.input, reader.header, options.codec, options.allowOtherCheckpoint === true);
+  }
+  await makeOutputFolders(pairs);
+  const sizes = await Promise.all(pairs.map(async (pair) => (await Deno.stat(pair.input)).size));
+  const totalBytes = sizes.reduce((a, b) => a + b, 0);
+  const runner = await startRunner(options.codec, options.workers ?? 0);
+  const files: DecodedFile[] = [];
+  const counters = { reads: 0, samples: 0, bytesDone: 0 };
+  try {
+    for (const [fileIndex, pair] of pairs.entries()) {
+      const report = (fractionOfFile: number) =>
+        options.onProgress?.({
+          file: pair.input,
+          fileIndex,
+          files: pairs.length,
+          reads: counters.reads,
+          samples: counters.samples,
+          fraction: totalBytes === 0 ? 1 : (counters.bytesDone + fractionOfFile * sizes[fileIndex]!) / totalBytes,
+          elapsedMs: performance.now() - started,
+        });
+      files.push(await decodeFile(pair.input, pair.output, { ...options, runner, counters, report }));
+      counters.bytesDone += sizes[fileIndex]!;
+    }
+  } finally {
+    await runner.close();
+  }
+  return {
+    files,
+    reads: files.reduce((n, f) => n + f.reads, 0),
+    numSamples: files.reduce((n, f) => n + f.numSamples, 0),
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+interface FileContext extends DecodeTokensOptions {
+  readonly runner: ModelRunner;
+  readonly counters: { reads: number; samples: number };
+  readonly report: (fractionOfFile: number) => void;
+}
+
+/**
+ * A UUID that is a function of its inputs (sha256, with the RFC 9562
+ * version-8 and variant bits set), so decoding the same tokens with the same
+ * checkpoint gives the same file.
+ */
+function derivedUuid(...parts: string[]): string {
+  const digest = sha256Hex(new TextEncoder().encode(parts.join("\u0000")));
+  const bytes = Uint8Array.from({ length: 16 }, (_, i) => parseInt(digest.slice(2 * i, 2 * i + 2), 16));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  return uuidFromBytes(bytes);
+}
+
+async function decodeFile(input: string, output: string, context: FileContext): Promise<DecodedFile> {
+  const { codec, runner } = context;
+  await using reader = await TokenFileReader.open(input);
+  const header = reader.header;
+  const identity = [
+    header.source?.fileIdentifier ?? "",
+    header.checkpoint.sha256,
+    codec.checkpoint.sha256,
+    codec.backend.name,
+    String(reader.sizeBytes),
+  ];
+  await using writer = await Pod5Writer.create(output, {
+    overwrite: context.overwrite === true,
+    fileIdentifier: derivedUuid("simvqgan decoded file", ...identity),
+    sectionMarker: derivedUuid("simvqgan section marker", ...identity),
+  });
+  for (const run of header.runInfos) await writer.addRunInfo(run);
+  const runs = new Map(header.runInfos.map((run) => [run.acquisitionId, run]));
+  const queue: { read: TokenRead; adc: Promise<Int16Array>; jobs: number }[] = [];
+  let queuedJobs = 0, reads = 0, samples = 0;
+  const finishOldest = async () => {
+    const item = queue.shift()!;
+    queuedJobs -= item.jobs;
+    const adc = await item.adc;
+    await writer.addRead({ ...item.read, signal: () => adc });
+    reads++;
+    samples += item.read.numSamples;
+    context.counters.reads++;
+    context.counters.samples += item.read.numSamples;
+    context.report(reader.readCount === 0 ? 1 : reads / reader.readCount);
+  };
+  for await (const read of reader.reads()) {
+    context.signal?.throwIfAborted();
+    const run = runs.get(read.acquisitionId)!;
+    const adc = decodeReadWith(runner, header, { ...read, run }, header.tail);
+    const jobs = jobCount(read.numSamples, header, header.tail);
+    queue.push({ read, adc, jobs });
+    queuedJobs += jobs;
+    while (queue.length > 1 && queuedJobs > 2 * runner.capacity) await finishOldest();
+  }
+  while (queue.length > 0) await finishOldest();
+  await writer.close();
+  return { input, output, reads, numSamples: samples, inputBytes: reader.sizeBytes };
+}
+
+/**
+ * The checkpoint directory a token file (or the first token file under a
+ * folder) records, for decoding without `--ckpt`.
+ *
+ * @param input A token file or a folder of them.
+ * @returns The recorded `checkpoint_<step>` path.
+ * @throws {TokenFileError} When the input is not a token file.
+ */
+export async function recordedCheckpoint(input: string): Promise<string> {
+  const info = await Deno.stat(input).catch(() => undefined);
+  const file = info?.isDirectory === true ? (await findFiles(input, ".tokens"))[0] ?? input : input;
+  await using reader = await TokenFileReader.open(file);
+  return reader.header.checkpoint.path;
+}

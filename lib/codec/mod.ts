@@ -1,0 +1,47 @@
+/**
+ * The codec: POD5 reads ↔ discrete tokens through a trained generator.
+ * {@linkcode loadCodec} loads a checkpoint's generator; {@linkcode encodePod5}
+ * and {@linkcode decodeTokens} turn whole files (or folders) into token files
+ * and back; {@linkcode TokenFileReader} / {@linkcode TokenFileWriter} read and
+ * write the `.tokens` format (an Arrow IPC file) directly.
+ *
+ * @module
+ */
+export { CodeStreamDecoder, CodeStreamEncoder } from "./code_stream.ts";
+export {
+  checkTokensFitCodec,
+  type DecodedFile,
+  type DecodeSummary,
+  decodeTokens,
+  type DecodeTokensOptions,
+  recordedCheckpoint,
+} from "./decode_tokens.ts";
+export {
+  DEFAULT_TAIL,
+  type EncodedFile,
+  encodePod5,
+  type EncodePod5Options,
+  type EncodeSummary,
+} from "./encode_pod5.ts";
+export { CodecMismatchError, TokenFileError } from "./errors.ts";
+export { GENERATOR_FILE, loadCodec, type LoadCodecOptions, LoadedCodec, resolveCheckpointDir } from "./load_codec.ts";
+export { decodeRead, type EncodedRead, encodeRead, type ReadCodecOptions } from "./read_codec.ts";
+export { type ReadLayout, readLayout, type ReadLayoutOptions } from "./read_layout.ts";
+export { TokenFileReader } from "./token_file_reader.ts";
+export {
+  codesCrc32,
+  type TokenFileStats,
+  TokenFileWriter,
+  type TokenFileWriterOptions,
+  type TokenReadToWrite,
+} from "./token_file_writer.ts";
+export {
+  type CheckpointIdentity,
+  type CodecProgress,
+  type CodesEncoding,
+  type SourceFile,
+  TAIL_STRATEGIES,
+  type TailStrategy,
+  type TokenFileHeader,
+  type TokenRead,
+} from "./types.ts";

@@ -1,0 +1,104 @@
+/**
+ * Plain value types of the codec: how a read's samples map to codes, and
+ * what a token file records.
+ *
+ * @module
+ */
+import type { ReadMetadata, RunInfo } from "../pod5/types.ts";
+import type { ModelConfig } from "../runtime/config_schema.ts";
+import type { NormalisationMode, NormalisationStats } from "../signal/types.ts";
+
+/**
+ * How the samples after a read's last whole window are coded:
+ * - `short`: one shorter window, padded (edge) only to a multiple of the hop;
+ * - `pad`: one whole window, padded (edge) past the read's end;
+ * - `end_align`: one whole window ending at the read's last sample
+ *   (overlapping the previous window; `pad` for reads shorter than a window).
+ */
+export type TailStrategy = "short" | "pad" | "end_align";
+
+/** Tail strategies, in the order documented. */
+export const TAIL_STRATEGIES: readonly TailStrategy[] = ["short", "pad", "end_align"];
+
+/**
+ * How codes are stored in a token file:
+ * - `packed`: entropy-coded bytes per read (an adaptive range coder);
+ * - `plain`: `list<uint16>` per read, for tools that want the tokens.
+ */
+export type CodesEncoding = "packed" | "plain";
+
+/** Where a token file's codes came from: the generator checkpoint. */
+export interface CheckpointIdentity {
+  /** sha256 (hex) of the checkpoint's `generator.safetensors`: the codec's identity. */
+  readonly sha256: string;
+  /** The training step it was saved at. */
+  readonly step: number;
+  /** The `checkpoint_<step>` directory it was loaded from (absolute). */
+  readonly path: string;
+}
+
+/** The input POD5 file's own identity, as its footer records it. */
+export interface SourceFile {
+  /** The POD5 `file_identifier`. */
+  readonly fileIdentifier: string;
+  /** The software that wrote it. */
+  readonly software: string;
+  /** Its POD5 format version. */
+  readonly pod5Version: string;
+}
+
+/** What a token file records once, in its schema metadata. */
+export interface TokenFileHeader {
+  /** Codes encoding of every row. */
+  readonly codesEncoding: CodesEncoding;
+  /** The generator that made the codes. */
+  readonly checkpoint: CheckpointIdentity;
+  /** The generator's `model` config. */
+  readonly model: ModelConfig;
+  /** Samples per model window. */
+  readonly windowSamples: number;
+  /** Samples per code (the encoder's total stride). */
+  readonly hopSamples: number;
+  /** The sample rate the generator was trained at, Hz. */
+  readonly sampleRateHz: number;
+  /** Codebook entries. */
+  readonly codebookSize: number;
+  /** Normalisation mode of every read. */
+  readonly normalisation: NormalisationMode;
+  /** Clip applied to normalised values, or null. */
+  readonly clip: number | null;
+  /** How tails are coded. */
+  readonly tail: TailStrategy;
+  /** The backend that computed the codes. */
+  readonly backend: string;
+  /** The run_info rows the reads refer to. */
+  readonly runInfos: readonly RunInfo[];
+  /** The POD5 file the reads came from, when there was one. */
+  readonly source: SourceFile | null;
+}
+
+/** One read of a token file: its POD5 metadata, normalisation stats and codes. */
+export interface TokenRead extends ReadMetadata {
+  /** Normalisation stats of the read (for de-normalising the decoder's output). */
+  readonly normalisation: NormalisationStats;
+  /** The read's codes, in time order: whole windows, then the tail. */
+  readonly codes: Uint16Array;
+}
+
+/** Where an encode or decode run is, reported after every read. */
+export interface CodecProgress {
+  /** The file being processed. */
+  readonly file: string;
+  /** Its index among the run's files (0-based). */
+  readonly fileIndex: number;
+  /** Files in the run. */
+  readonly files: number;
+  /** Reads finished so far, over all files. */
+  readonly reads: number;
+  /** Samples finished so far, over all files. */
+  readonly samples: number;
+  /** Fraction of the run done, by input bytes, in [0, 1]. */
+  readonly fraction: number;
+  /** Milliseconds since the run started. */
+  readonly elapsedMs: number;
+}

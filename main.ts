@@ -19,6 +19,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: "train SimVQGAN (no flags: the quickstart on the bundled sample)",
     load: () => import("./tasks/train.ts"),
   },
+  encode: {
+    summary: "compress POD5 files into token files with a trained checkpoint",
+    load: () => import("./tasks/encode.ts"),
+  },
+  decode: {
+    summary: "restore POD5 files from token files",
+    load: () => import("./tasks/decode.ts"),
+  },
   inspect: {
     summary: "summarise a POD5 file, or print one JSON object per read",
     load: () => import("./tasks/inspect.ts"),

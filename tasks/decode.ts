@@ -1,0 +1,65 @@
+/**
+ * `deno task decode IN.tokens|DIR -o OUT.pod5|DIR [--ckpt CKPT] [flags]`:
+ * restore POD5 files from token files.
+ *
+ * @module
+ */
+import { decodeTokens, recordedCheckpoint } from "../lib/codec/decode_tokens.ts";
+import { loadCodec } from "../lib/codec/load_codec.ts";
+import { describeBackend } from "../lib/runtime/backend.ts";
+import { parseFileTaskFlags } from "../lib/runtime/file_task_flags.ts";
+import { formatDuration, progressPrinter } from "../lib/runtime/progress.ts";
+
+const HELP = `Usage: deno task decode IN.tokens|DIR -o OUT.pod5|DIR [--ckpt CKPT] [flags]
+
+Restore POD5 files from token files: every read with all its metadata and
+exactly its number of samples. A folder is searched recursively and its tree
+mirrored under OUT.
+
+  -o, --output PATH  the POD5 file, or a folder (created)
+  --ckpt DIR         the checkpoint the tokens were made with (a checkpoint_<step>
+                     folder or a run folder); default: the checkpoint path the
+                     token file records (printed)
+  --workers N        Deno Workers running the model (default: cores, at most 4;
+                     0: this thread)
+  --backend B        auto|tensorflow|webgpu|wasm|cpu (default auto)
+  --force            replace existing outputs, and decode tokens made by another
+                     checkpoint (whose sha256 differs from the recorded one)
+  --json             print the summary as JSON on stdout
+  -h, --help         show this help`;
+
+/**
+ * Run the decode task.
+ *
+ * @param args Flags and the input path.
+ * @returns The exit code.
+ */
+export async function run(args: readonly string[]): Promise<number> {
+  const flags = parseFileTaskFlags(args, {});
+  if (flags.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const ckpt = flags.ckpt ?? await recordedCheckpoint(flags.input);
+  if (flags.ckpt === undefined) console.error(`checkpoint ${ckpt} (recorded in the token file; --ckpt overrides)`);
+  const codec = await loadCodec(ckpt, { backend: flags.backend });
+  console.error(`checkpoint sha256 ${codec.checkpoint.sha256.slice(0, 12)}…; ${describeBackend(codec.backend)}`);
+  const stderr = new TextEncoder();
+  const progress = progressPrinter((text) => Deno.stderr.writeSync(stderr.encode(text)), {
+    terminal: Deno.stderr.isTerminal(),
+  });
+  const summary = await decodeTokens(flags.input, flags.output, {
+    codec,
+    workers: flags.workers,
+    overwrite: flags.force,
+    allowOtherCheckpoint: flags.force,
+    onProgress: progress.report,
+  });
+  progress.done();
+  if (flags.json) console.log(JSON.stringify(summary, null, 1));
+  console.error(
+    `decoded ${summary.files.length} file(s), ${summary.reads} reads, ` +
+      `${summary.numSamples.toLocaleString("en-US")} samples in ${formatDuration(summary.seconds)}`,
+  );
+  return 0;
+}

@@ -52,7 +52,7 @@ export async function run(args: readonly string[]): Promise<number> {
   if (!(TAIL_STRATEGIES as readonly string[]).includes(tail)) {
     throw new UsageError(`Cannot encode: --tail is one of ${TAIL_STRATEGIES.join(", ")}, not "${tail}"`);
   }
-  if (flags.ckpt === undefined) throw new UsageError(`Cannot encode: --ckpt is required\n${HELP}`);
+  if (flags.ckpt === undefined) throw new UsageError("Cannot encode: --ckpt is required (see --help)");
   const codec = await loadCodec(flags.ckpt, { backend: flags.backend });
   console.error(
     `checkpoint ${codec.checkpoint.path} (step ${codec.checkpoint.step}, sha256 ${

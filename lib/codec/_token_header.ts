@@ -95,12 +95,14 @@ export function headerFromMetadata(
   if (format === undefined) return { reason: `not a SimVQGAN token file (no ${META.format} in its schema metadata)` };
   if (format !== TOKEN_FORMAT) return { reason: `token format "${format}" is not ${TOKEN_FORMAT}` };
   const raw: Record<string, unknown> = {};
+  const invalid: string[] = [];
   const json = (key: string, text: string | undefined): unknown => {
     if (text === undefined) return undefined;
     try {
       return JSON.parse(text);
     } catch {
-      return `invalid JSON in ${key}`;
+      invalid.push(key);
+      return undefined;
     }
   };
   const number = (text: string | undefined): unknown => text === undefined ? undefined : Number(text);
@@ -117,6 +119,7 @@ export function headerFromMetadata(
   raw["backend"] = metadata.get(META.backend);
   raw["runInfos"] = json(META.runInfos, metadata.get(META.runInfos));
   raw["source"] = json(META.source, metadata.get(META.source));
+  if (invalid.length > 0) return { reason: `${invalid[0]} is not valid JSON` };
   const parsed = headerSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -4,7 +4,14 @@ import { type Field, tableFromIPC } from "apache-arrow";
 import { fromFileUrl } from "@std/path";
 import { zstdFrameContentSize } from "../../lib/pod5/vbz.ts";
 import { openContainer } from "../../lib/pod5/container.ts";
-import { Pod5Error, type Pod5Read, Pod5Reader, Pod5Writer, type Pod5WriterOptions } from "../../lib/pod5/mod.ts";
+import {
+  Pod5Error,
+  type Pod5Read,
+  Pod5Reader,
+  Pod5Writer,
+  type Pod5WriterOptions,
+  uuidFromBytes,
+} from "../../lib/pod5/mod.ts";
 import { Rng } from "../../lib/runtime/rng.ts";
 import { checkContainer } from "./_container_check.ts";
 import { DORADO_5KHZ, fixture, READABLE_FIXTURES, sha256Int16 } from "./_fixtures.ts";
@@ -270,5 +277,23 @@ Deno.test("Pod5Writer.addRead() rejecting bad reads", async () => {
       TypeError,
       "a different run",
     );
+  });
+});
+
+Deno.test("Pod5Writer.create() with a file identifier and section marker writes the same bytes every time", async () => {
+  await withTempDir(async (dir) => {
+    const options = {
+      fileIdentifier: "11111111-2222-4333-8444-555555555555",
+      sectionMarker: "66666666-7777-4888-8999-aaaaaaaaaaaa",
+    };
+    const copies: Uint8Array[] = [];
+    for (const name of ["a.pod5", "b.pod5"]) {
+      await copy(fixture("b1.pod5"), `${dir}/${name}`, options);
+      copies.push(await Deno.readFile(`${dir}/${name}`));
+    }
+    assertEquals(copies[1], copies[0]);
+    // The marker is the one given: it follows the 8-byte signature.
+    assertEquals(uuidFromBytes(copies[0]!.subarray(8, 24)), options.sectionMarker);
+    await assertRejects(() => Pod5Writer.create(`${dir}/c.pod5`, { sectionMarker: "nope" }), TypeError, "not a UUID");
   });
 });

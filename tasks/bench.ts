@@ -8,19 +8,24 @@ import { parseFlags, UsageError } from "../lib/runtime/args.ts";
 
 /** A benchmark module: `runBench` returns the JSON document (SPEC §3.6). */
 interface BenchModule {
-  runBench(options: { onProgress: (line: string) => void }): Promise<Record<string, unknown>>;
+  runBench(
+    options: { onProgress: (line: string) => void; flags: ReadonlyMap<string, string> },
+  ): Promise<Record<string, unknown>>;
 }
 
 const BENCHES: Readonly<Record<string, () => Promise<BenchModule>>> = {
   pod5: () => import("../bench/pod5_bench.ts"),
   data: () => import("../bench/data_bench.ts"),
   train: () => import("../bench/train_bench.ts"),
+  tails: () => import("../bench/tails_bench.ts"),
 };
 
-const HELP = `Usage: deno task bench NAME
+const HELP = `Usage: deno task bench NAME [--ckpt DIR]
 
 Runs benchmark NAME, prints one JSON object on stdout (progress on stderr) and
 writes it to bench/results/NAME-<time>.json.
+
+  --ckpt DIR   the checkpoint a bench measures (tails; default checkpoints/quickstart)
 
 Benchmarks: ${Object.keys(BENCHES).join(", ")}`;
 
@@ -31,7 +36,7 @@ Benchmarks: ${Object.keys(BENCHES).join(", ")}`;
  * @returns The exit code.
  */
 export async function run(args: readonly string[]): Promise<number> {
-  const flags = parseFlags(args, {});
+  const flags = parseFlags(args, { string: ["ckpt"] });
   if (flags.booleans.get("help") === true) {
     console.log(HELP);
     return 0;
@@ -44,7 +49,7 @@ export async function run(args: readonly string[]): Promise<number> {
     );
   }
   const bench = await load();
-  const result = await bench.runBench({ onProgress: (line) => console.error(line) });
+  const result = await bench.runBench({ onProgress: (line) => console.error(line), flags: flags.strings });
   const text = JSON.stringify(result, null, 2);
   console.log(text);
   const stamp = new Date().toISOString().replaceAll(":", "-").replace(/\.\d+Z$/, "Z");

@@ -18,6 +18,7 @@ const BENCHES: Readonly<Record<string, () => Promise<BenchModule>>> = {
   data: () => import("../bench/data_bench.ts"),
   train: () => import("../bench/train_bench.ts"),
   tails: () => import("../bench/tails_bench.ts"),
+  codec: () => import("../bench/codec_bench.ts"),
 };
 
 const HELP = `Usage: deno task bench NAME [--ckpt DIR]
@@ -25,7 +26,8 @@ const HELP = `Usage: deno task bench NAME [--ckpt DIR]
 Runs benchmark NAME, prints one JSON object on stdout (progress on stderr) and
 writes it to bench/results/NAME-<time>.json.
 
-  --ckpt DIR   the checkpoint a bench measures (tails; default checkpoints/quickstart)
+  --ckpt DIR   the checkpoint a bench measures (tails: default checkpoints/quickstart;
+               codec: default random seed-architecture weights)
 
 Benchmarks: ${Object.keys(BENCHES).join(", ")}`;
 

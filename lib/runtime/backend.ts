@@ -11,10 +11,10 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import { BACKEND_NAMES, type BackendName } from "./config_schema.ts";
+import type { ConcreteBackendName } from "./config_types.ts";
 import { BackendError } from "./errors.ts";
 
-/** A concrete backend (not `auto`). */
-export type ConcreteBackendName = (typeof BACKEND_NAMES)[number];
+export type { ConcreteBackendName } from "./config_types.ts";
 
 /** One backend that {@linkcode initBackend} tried. */
 export interface BackendAttempt {

@@ -212,7 +212,7 @@ function rejectSecrets(raw: RawConfig, path: string | undefined): void {
   }
 }
 
-function resolveFilePaths(config: Config, base: string): void {
+function resolveFilePaths(config: z.output<typeof configSchema>, base: string): void {
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   config.data.root = abs(config.data.root);
   config.checkpoint.dir = abs(config.checkpoint.dir);

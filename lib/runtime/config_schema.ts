@@ -6,11 +6,25 @@
  * @module
  */
 import { z } from "zod";
+import type { ConcreteBackendName, Config } from "./config_types.ts";
+
+export type {
+  BackendName,
+  CheckpointConfig,
+  ConcreteBackendName,
+  Config,
+  DataConfig,
+  DataSplitConfig,
+  DiscriminatorConfig,
+  LossWeights,
+  ModelConfig,
+  OptimConfig,
+  TrainConfig,
+  WandbConfig,
+} from "./config_types.ts";
 
 /** Compute backends, in the order `auto` tries them. */
-export const BACKEND_NAMES = ["tensorflow", "webgpu", "wasm", "cpu"] as const;
-/** A backend name or `auto`. */
-export type BackendName = (typeof BACKEND_NAMES)[number] | "auto";
+export const BACKEND_NAMES: readonly ConcreteBackendName[] = ["tensorflow", "webgpu", "wasm", "cpu"];
 
 const positiveInt = z.number().int().positive();
 const nonNegativeInt = z.number().int().nonnegative();
@@ -123,15 +137,11 @@ export const configSchema = z.strictObject({
   optim: optimSchema.prefault({}),
 });
 
-/** A fully parsed configuration, every key present. */
-export type Config = z.infer<typeof configSchema>;
-/** The `train` section. */
-export type TrainConfig = Config["train"];
-/** The `model` section. */
-export type ModelConfig = Config["model"];
-/** The `model.discriminator` section. */
-export type DiscriminatorConfig = ModelConfig["discriminator"];
-/** The `data` section. */
-export type DataConfig = Config["data"];
-/** The `train.loss_weights` section. */
-export type LossWeights = TrainConfig["loss_weights"];
+/** `true` when A and B are each assignable to the other. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Deep<T> = T extends readonly (infer E)[] ? readonly Deep<E>[]
+  : T extends object ? { readonly [K in keyof T]: Deep<T[K]> }
+  : T;
+/** The schema's output and the written-out {@linkcode Config} are the same type (a compile-time check). */
+const SCHEMA_MATCHES_TYPES: Same<Deep<z.output<typeof configSchema>>, Deep<Config>> = true;
+void SCHEMA_MATCHES_TYPES;

@@ -1,25 +1,13 @@
+/// <reference no-default-lib="true" />
+/// <reference lib="deno.worker" />
 /**
  * A codec worker: loads a checkpoint's generator on its own backend and runs
- * the encode and decode jobs posted to it ({@linkcode startWorkerRunner}).
+ * the encode and decode jobs posted to it (`startWorkerRunner`).
  *
  * @module
  */
-/// <reference lib="deno.worker" />
-import type { ConcreteBackendName } from "../runtime/backend.ts";
 import { loadCodec, type LoadedCodec } from "./load_codec.ts";
-
-/** Messages to a worker. */
-export type WorkerRequest =
-  | { readonly kind: "init"; readonly checkpoint: string; readonly backend: ConcreteBackendName }
-  | { readonly kind: "encode"; readonly id: number; readonly windows: Float32Array; readonly samples: number }
-  | { readonly kind: "decode"; readonly id: number; readonly codes: Uint16Array; readonly codesPerRow: number };
-
-/** Messages from a worker. */
-export type WorkerReply =
-  | { readonly kind: "ready"; readonly sha256: string }
-  | { readonly kind: "failed"; readonly message: string }
-  | { readonly kind: "result"; readonly id: number; readonly result: Uint16Array | Float32Array }
-  | { readonly kind: "error"; readonly id: number; readonly message: string };
+import type { WorkerReply, WorkerRequest } from "./_worker_protocol.ts";
 
 let codec: LoadedCodec | undefined;
 let queue: Promise<void> = Promise.resolve();

@@ -8,7 +8,7 @@
  */
 import { CodecMismatchError } from "./errors.ts";
 import type { LoadedCodec } from "./load_codec.ts";
-import type { WorkerReply, WorkerRequest } from "./_codec_worker.ts";
+import type { WorkerReply, WorkerRequest } from "./_worker_protocol.ts";
 
 /** Normalised windows to encode, row-major `[rows, samples]`. */
 export interface EncodeJob {

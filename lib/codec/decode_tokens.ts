@@ -109,12 +109,33 @@ export function checkTokensFitCodec(
  * Decode a token file, or every token file under a folder (mirrored under
  * `output`), into POD5 files.
  *
- * @example Decode what `encodePod5` wrote
- * ```ts ignore
- * import { decodeTokens, loadCodec } from "../../mod.ts";
- * const codec = await loadCodec("checkpoints/quickstart");
- * const summary = await decodeTokens("z1.tokens", "z1.decoded.pod5", { codec });
- * console.log(summary.numSamples);
+ * @example Restore a POD5 file from its tokens
+ * ```ts
+ * import { decodeTokens } from "./decode_tokens.ts";
+ * import { encodePod5 } from "./encode_pod5.ts";
+ * import { loadCodec } from "./load_codec.ts";
+ * import { Pod5Reader } from "../pod5/reader.ts";
+ * import { initBackend } from "../runtime/backend.ts";
+ * import { parseConfig } from "../runtime/config.ts";
+ * import { trainModel } from "../train/loop.ts";
+ *
+ * const DORADO_5KHZ = "tests/fixtures/pod5/dna_r10.4.1_e8.2_400bps_5khz-FLO_PRO114M-SQK_LSK114_XL-5000.pod5";
+ * const dir = await Deno.makeTempDir();
+ * const config = parseConfig({ // a tiny model, one training step: a real checkpoint in a second
+ *   train: { max_steps: 1, batch_size: 2, grad_accum_steps: 1, backend: "wasm" },
+ *   model: { enc_channels: [4, 4], enc_down_strides: [20], dec_channels: [4, 4], dec_up_strides: [20], latent_dim: 4 },
+ *   data: { files: [DORADO_5KHZ], segment_samples: 400, segment_sec: null, loader_workers: 0 },
+ *   checkpoint: { dir },
+ * });
+ * await trainModel({ config, backend: await initBackend("wasm") });
+ * const codec = await loadCodec(dir, { backend: "wasm" });
+ * await encodePod5(DORADO_5KHZ, `${dir}/reads.tokens`, { codec });
+ * await decodeTokens(`${dir}/reads.tokens`, `${dir}/restored.pod5`, { codec });
+ * await using restored = await Pod5Reader.open(`${dir}/restored.pod5`);
+ * const [read] = restored.readMetadata();
+ * if (read?.readId !== "c9d52049-ce91-491c-8b19-3ae940f9f020" || read.numSamples !== 2_048) throw new Error("?");
+ * codec.dispose();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @param input A token file or a folder.

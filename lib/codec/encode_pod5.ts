@@ -103,12 +103,29 @@ export interface EncodeSummary {
  * Encode a POD5 file, or every POD5 file under a folder (mirrored under
  * `output`), into token files.
  *
- * @example Encode the bundled sample with a freshly trained tiny checkpoint
- * ```ts ignore
- * import { encodePod5, loadCodec } from "../../mod.ts";
- * const codec = await loadCodec("checkpoints/quickstart");
- * const summary = await encodePod5("tests/fixtures/pod5/z1.pod5", "z1.tokens", { codec });
- * console.log(summary.bitsPerSampleFile);
+ * @example Encode a POD5 file with a checkpoint
+ * ```ts
+ * import { encodePod5 } from "./encode_pod5.ts";
+ * import { loadCodec } from "./load_codec.ts";
+ * import { initBackend } from "../runtime/backend.ts";
+ * import { parseConfig } from "../runtime/config.ts";
+ * import { trainModel } from "../train/loop.ts";
+ *
+ * const DORADO_5KHZ = "tests/fixtures/pod5/dna_r10.4.1_e8.2_400bps_5khz-FLO_PRO114M-SQK_LSK114_XL-5000.pod5";
+ * const dir = await Deno.makeTempDir();
+ * const config = parseConfig({ // a tiny model, one training step: a real checkpoint in a second
+ *   train: { max_steps: 1, batch_size: 2, grad_accum_steps: 1, backend: "wasm" },
+ *   model: { enc_channels: [4, 4], enc_down_strides: [20], dec_channels: [4, 4], dec_up_strides: [20], latent_dim: 4 },
+ *   data: { files: [DORADO_5KHZ], segment_samples: 400, segment_sec: null, loader_workers: 0 },
+ *   checkpoint: { dir },
+ * });
+ * await trainModel({ config, backend: await initBackend("wasm") });
+ * const codec = await loadCodec(dir, { backend: "wasm" });
+ * const summary = await encodePod5(DORADO_5KHZ, `${dir}/reads.tokens`, { codec });
+ * // One read of 2,048 samples, shorter than a window: coded whole, in ceil(2048 / 20) codes.
+ * if (summary.reads !== 1 || summary.files[0]!.numCodes !== 103) throw new Error("unexpected");
+ * codec.dispose();
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @param input A POD5 file or a folder.

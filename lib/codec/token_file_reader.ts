@@ -22,13 +22,34 @@ import type { TokenFileHeader, TokenRead } from "./types.ts";
  * Reads a token file. Opening checks the Arrow framing, the schema and the
  * header; each read is checked as it is yielded (code count, checksum, run).
  *
- * @example Count the codes of a token file
+ * @example Read the codes of a token file, and refuse a file that is not one
  * ```ts
- * import { TokenFileReader } from "./token_file_reader.ts";
+ * import { TokenFileReader, TokenFileWriter } from "./mod.ts";
  * import { TokenFileError } from "./errors.ts";
+ * import { Pod5Reader } from "../pod5/mod.ts";
+ * import { parseConfig } from "../runtime/config.ts";
  *
+ * const dir = await Deno.makeTempDir();
+ * await using pod5 = await Pod5Reader.open("tests/fixtures/pod5/z1.pod5");
+ * const header = {
+ *   codesEncoding: "plain", model: parseConfig({}).model, windowSamples: 10_000, hopSamples: 80,
+ *   sampleRateHz: 5000, codebookSize: 4096, normalisation: "median_mad", clip: null, tail: "short",
+ *   backend: "cpu", runInfos: pod5.runInfos, source: null,
+ *   checkpoint: { sha256: "0".repeat(64), step: 0, path: "/nowhere" },
+ * } as const;
+ * await using writer = await TokenFileWriter.create(`${dir}/z1.tokens`, header);
+ * const normalisation = { mode: "median_mad", shiftPa: 90, scalePa: 12, clip: null } as const;
+ * for (const read of pod5.readMetadata()) {
+ *   await writer.addRead({ ...read, normalisation, codes: new Uint16Array(Math.ceil(read.numSamples / 80)) });
+ * }
+ * await writer.close();
+ * await using tokens = await TokenFileReader.open(`${dir}/z1.tokens`);
+ * let codes = 0;
+ * for await (const read of tokens.reads()) codes += read.codes.length;
+ * if (tokens.readCount !== 3 || codes !== 28_996) throw new Error(`${tokens.readCount} reads, ${codes} codes`);
  * const error = await TokenFileReader.open("tests/fixtures/pod5/z1.pod5").catch((e: unknown) => e);
  * if (!(error instanceof TokenFileError)) throw new Error("a POD5 file is not a token file");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export class TokenFileReader implements AsyncDisposable {

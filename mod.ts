@@ -4,7 +4,38 @@
  * This module is the library behind the `deno task` commands. It reads POD5
  * files (ONT's raw-signal format) exactly as ONT's own library does: the
  * container and footer, the Arrow tables and the VBZ signal codec; it writes
- * POD5 files in the official layout that round-trip exactly.
+ * POD5 files in the official layout that round-trip exactly. It trains the
+ * SimVQ generator ({@linkcode trainModel}), and compresses POD5 files into
+ * token files and back with a trained checkpoint ({@linkcode loadCodec},
+ * {@linkcode encodePod5}, {@linkcode decodeTokens}).
+ *
+ * @example Compress a POD5 file and restore it
+ * ```ts
+ * import { decodeTokens, encodePod5, initBackend, loadCodec, parseConfig, TokenFileReader, trainModel } from "./mod.ts";
+ *
+ * const reads = "tests/fixtures/pod5/dna_r10.4.1_e8.2_400bps_5khz-FLO_PRO114M-SQK_LSK114_XL-5000.pod5";
+ * const dir = await Deno.makeTempDir();
+ * // A checkpoint to use: one step of a tiny model (use your own run, e.g. "checkpoints/quickstart").
+ * await trainModel({
+ *   config: parseConfig({
+ *     train: { max_steps: 1, batch_size: 2, grad_accum_steps: 1 },
+ *     model: { enc_channels: [4, 4], enc_down_strides: [20], dec_channels: [4, 4], dec_up_strides: [20], latent_dim: 4 },
+ *     data: { files: [reads], segment_samples: 400, segment_sec: null, loader_workers: 0 },
+ *     checkpoint: { dir },
+ *   }),
+ *   backend: await initBackend("wasm"),
+ * });
+ * const codec = await loadCodec(dir, { backend: "wasm" });
+ * const summary = await encodePod5(reads, `${dir}/reads.tokens`, { codec });
+ * await decodeTokens(`${dir}/reads.tokens`, `${dir}/restored.pod5`, { codec });
+ * await using tokens = await TokenFileReader.open(`${dir}/reads.tokens`);
+ * for await (const read of tokens.reads()) {
+ *   if (read.codes.length !== Math.ceil(read.numSamples / codec.hopSamples)) throw new Error("a sample was not coded");
+ * }
+ * if (!(summary.bitsPerSampleFile < summary.inputBitsPerSample)) throw new Error("no compression");
+ * codec.dispose();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  *
  * @example Read a POD5 file
  * ```ts
@@ -65,5 +96,91 @@ export {
   type VbzEncoder,
   VbzError,
 } from "./lib/pod5/mod.ts";
-export { InputError } from "./lib/runtime/errors.ts";
+export {
+  type CheckpointIdentity,
+  CodecMismatchError,
+  type CodecProgress,
+  type CodesEncoding,
+  type DecodedFile,
+  decodeRead,
+  type DecodeSummary,
+  decodeTokens,
+  type DecodeTokensOptions,
+  type EncodedFile,
+  type EncodedRead,
+  encodePod5,
+  type EncodePod5Options,
+  encodeRead,
+  type EncodeSummary,
+  loadCodec,
+  type LoadCodecOptions,
+  LoadedCodec,
+  type ReadCodecOptions,
+  type ReadLayout,
+  readLayout,
+  type ReadLayoutOptions,
+  type SourceFile,
+  type TailStrategy,
+  TokenFileError,
+  type TokenFileHeader,
+  TokenFileReader,
+  type TokenFileStats,
+  TokenFileWriter,
+  type TokenFileWriterOptions,
+  type TokenRead,
+  type TokenReadToWrite,
+} from "./lib/codec/mod.ts";
+export {
+  type BatchesOptions,
+  type DatasetBatch,
+  type DatasetPosition,
+  type DatasetWarning,
+  discoverPod5Files,
+  NanoporeSignalDataset,
+  type NanoporeSignalDatasetOptions,
+  type Pod5Source,
+  type ReadFilter,
+  type ReadInfo,
+  type TailSplit,
+  type WindowSource,
+} from "./lib/data/mod.ts";
+export {
+  type BackendAttempt,
+  type ComputeBackend,
+  initBackend,
+  type InitBackendOptions,
+} from "./lib/runtime/backend.ts";
+export {
+  parseConfig,
+  type ParseConfigOptions,
+  type RawConfig,
+  resolveConfig,
+  type ResolveConfigOptions,
+} from "./lib/runtime/config.ts";
+export type {
+  BackendName,
+  CheckpointConfig,
+  ConcreteBackendName,
+  Config,
+  DataConfig,
+  DataSplitConfig,
+  DiscriminatorConfig,
+  LossWeights,
+  ModelConfig,
+  OptimConfig,
+  TrainConfig,
+  WandbConfig,
+} from "./lib/runtime/config_types.ts";
+export type { NormalisationMode, NormalisationStats, SignalMetrics } from "./lib/signal/mod.ts";
+export type { MetricsRecord } from "./lib/train/metrics_log.ts";
+export { BackendError, ConfigError, InputError } from "./lib/runtime/errors.ts";
+export { CheckpointError } from "./lib/train/errors.ts";
+export type { HeldOutMetrics } from "./lib/train/evaluate.ts";
+export {
+  type MetricsSink,
+  type TrainEvent,
+  trainModel,
+  type TrainModelOptions,
+  type TrainResult,
+} from "./lib/train/loop.ts";
 export { VERSION } from "./lib/version.ts";

@@ -112,7 +112,15 @@ export async function runBench(
     for (const kind of ["tails", "short_reads"] as const) {
       const lead = kind === "tails" ? w : 0;
       const scores = new Map<TailStrategy | "median_baseline", Score>();
-      const blank = (): Score => ({ signal: 0, error: 0, baselineError: 0, absError: 0, samples: 0, codes: 0, perTail: [] });
+      const blank = (): Score => ({
+        signal: 0,
+        error: 0,
+        baselineError: 0,
+        absError: 0,
+        samples: 0,
+        codes: 0,
+        perTail: [],
+      });
       for (let i = 0; i < TRIALS; i++) {
         const t = Math.max(1, Math.floor(((i + 0.5) * w) / TRIALS));
         const room = source.adc.length - lead - t;

@@ -59,7 +59,9 @@ export async function run(args: readonly string[]): Promise<number> {
   if (flags.json) console.log(JSON.stringify(summary, null, 1));
   console.error(
     `decoded ${summary.files.length} file(s), ${summary.reads} reads, ` +
-      `${summary.numSamples.toLocaleString("en-US")} samples in ${formatDuration(summary.seconds)}`,
+      `${summary.numSamples.toLocaleString("en-US")} samples in ${formatDuration(summary.seconds)} ` +
+      `(tokens at ${summary.bitsPerSampleInput.toFixed(4)} bits/sample; the POD5 output is ` +
+      `${summary.expansionRatio.toFixed(1)}x their size)`,
   );
   return 0;
 }

@@ -48,6 +48,8 @@ export interface DecodedFile {
   readonly numSamples: number;
   /** Bytes of the token file. */
   readonly inputBytes: number;
+  /** Bytes of the POD5 file written. */
+  readonly outputBytes: number;
 }
 
 /** What a decode run gave. */
@@ -58,6 +60,10 @@ export interface DecodeSummary {
   readonly reads: number;
   /** Samples decoded. */
   readonly numSamples: number;
+  /** Bits of the token files per sample. */
+  readonly bitsPerSampleInput: number;
+  /** Output bytes / input bytes. */
+  readonly expansionRatio: number;
   /** Wall time, seconds. */
   readonly seconds: number;
 }
@@ -185,10 +191,15 @@ export async function decodeTokens(
   } finally {
     await runner.close();
   }
+  const numSamples = files.reduce((n, f) => n + f.numSamples, 0);
+  const inputBytes = files.reduce((n, f) => n + f.inputBytes, 0);
+  const outputBytes = files.reduce((n, f) => n + f.outputBytes, 0);
   return {
     files,
     reads: files.reduce((n, f) => n + f.reads, 0),
-    numSamples: files.reduce((n, f) => n + f.numSamples, 0),
+    numSamples,
+    bitsPerSampleInput: numSamples === 0 ? 0 : (8 * inputBytes) / numSamples,
+    expansionRatio: inputBytes === 0 ? 0 : outputBytes / inputBytes,
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -254,7 +265,8 @@ async function decodeFile(input: string, output: string, context: FileContext): 
   }
   while (queue.length > 0) await finishOldest();
   await writer.close();
-  return { input, output, reads, numSamples: samples, inputBytes: reader.sizeBytes };
+  const outputBytes = (await Deno.stat(output)).size;
+  return { input, output, reads, numSamples: samples, inputBytes: reader.sizeBytes, outputBytes };
 }
 
 /**

@@ -57,9 +57,12 @@ WORKDIR /opt/simvqgan
 COPY . .
 # Exactly the npm packages in deno.lock, into DENO_DIR; then one task as a
 # smoke test (it also fills Deno's caches, so jobs start without writing there).
+# The quickstart's checkpoint folder (checkpoints/) is /out, so that a bare
+# `IMAGE train` writes /out/quickstart.
 RUN --mount=type=secret,id=ca,required=false \
     with_ca.sh deno install --frozen \
  && deno task summary \
+ && ln -s /out checkpoints \
  && chmod -R a+rX /opt/deno /opt/simvqgan
 VOLUME ["/data", "/out", "/cache"]
 USER simvqgan

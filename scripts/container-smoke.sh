@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # container-smoke.sh [--make-base] [--train-only]: build the Dockerfile's `cpu`
 # target with buildah and run jobs in it as a user would, on the bundled
-# sample: `train --max-steps 2` into a host folder mounted at /out, then
-# `encode` over a host folder mounted read-only at /data; then check on the
-# host what they wrote. Slow (minutes) and needs root: not part of CI.
+# sample: `train --max-steps 2` (the quickstart) into a host folder mounted at
+# /out, then `encode` over a host folder mounted read-only at /data holding a
+# copy of the sample; then check on the host what they wrote. Slow (minutes) and needs root: not part of CI.
 #
 #   --make-base   first make docker.io/library/debian:bookworm-slim locally
 #                 (debootstrap --variant=minbase + podman import), for machines
@@ -131,16 +131,17 @@ in_job sh -c 'test -f /data/z1.pod5 && touch /out/.probe /cache/.probe' || fail 
 rm -f "$WORK/out/.probe" "$WORK/cache/.probe"
 ok "/data read-only with the sample, /out and /cache written through to the host"
 
-step "job: train --max-steps 2 on /data"
+step "job: train --max-steps 2 (the quickstart on the bundled sample)"
 start=$SECONDS
-run_job train --data-root /data --max-steps 2 --ckpt-dir /out/ckpt 2>&1 | tee "$WORK/train.log" ||
-  fail "train job (log: $WORK/train.log)"
+run_job train --max-steps 2 2>&1 | tee "$WORK/train.log" || fail "train job (log: $WORK/train.log)"
 echo "($((SECONDS - start)) s)"
-ckpt=$WORK/out/ckpt/checkpoint_2
+# In the image the quickstart's checkpoint folder is /out.
+ckpt_dir=$WORK/out/quickstart
+ckpt=$ckpt_dir/checkpoint_2
 for f in generator.safetensors discriminator.safetensors optimizer.safetensors state.json; do
   [[ -s $ckpt/$f ]] || fail "no $ckpt/$f on the host"
 done
-[[ -s $WORK/out/ckpt/metrics.jsonl && -s $WORK/out/ckpt/train.log ]] || fail "no metrics.jsonl or train.log"
+[[ -s $ckpt_dir/metrics.jsonl && -s $ckpt_dir/train.log ]] || fail "no metrics.jsonl or train.log"
 # Independent of the project's code: the JSON says step 2, the weights file
 # is valid safetensors (u64 header length, then a JSON header).
 step_in_state=$(F="$ckpt/state.json" deno eval 'console.log(JSON.parse(Deno.readTextFileSync(Deno.env.get("F"))).step)')
@@ -166,7 +167,7 @@ fi
 step "job: encode /data -> /out/tokens"
 grep -qF '"encode":' deno.json || fail "deno.json has no encode task (run with --train-only until it exists)"
 start=$SECONDS
-run_job encode /data -o /out/tokens --ckpt /out/ckpt 2>&1 | tee "$WORK/encode.log" ||
+run_job encode /data -o /out/tokens --ckpt /out/quickstart 2>&1 | tee "$WORK/encode.log" ||
   fail "encode job (log: $WORK/encode.log)"
 echo "($((SECONDS - start)) s)"
 tokens=$WORK/out/tokens/z1.tokens

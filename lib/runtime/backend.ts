@@ -10,9 +10,17 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { join } from "@std/path";
 import { BACKEND_NAMES, type BackendName } from "./config_schema.ts";
 import type { ConcreteBackendName } from "./config_types.ts";
-import { BackendError } from "./errors.ts";
+import { BackendError, BackendSetupError } from "./errors.ts";
+import {
+  inspectNativePackage,
+  locateNativePackage,
+  NATIVE_INSTALL_COMMAND,
+  NATIVE_PACKAGES,
+  type NativeInstall,
+} from "./native_tensorflow.ts";
 
 export type { ConcreteBackendName } from "./config_types.ts";
 
@@ -46,17 +54,17 @@ export interface InitBackendOptions {
   readonly allowSoftwareWebgpu?: boolean;
 }
 
-/** Packages providing the native `tensorflow` backend, in the order tried. */
-const TENSORFLOW_PACKAGES = ["npm:@tensorflow/tfjs-node-gpu@4.22.0", "npm:@tensorflow/tfjs-node@4.22.0"] as const;
-
 /**
  * Initialise a tfjs backend. `auto` tries tensorflow, webgpu, wasm and cpu in
  * that order and keeps the first that initialises; a named backend that fails
  * throws. Also registers tfjs's op gradients (tfjs-core alone has none) and
  * turns on production mode (no debug checks, no console warnings from tfjs).
  *
- * Requirements: `tensorflow` needs `--allow-ffi` and an installed
- * tfjs-node(-gpu) whose native binding loads; `wasm` needs `--allow-read` (it
+ * Requirements: `tensorflow` needs tfjs-node-gpu (or tfjs-node) with its
+ * native binding installed into `node_modules`
+ * ({@linkcode NATIVE_INSTALL_COMMAND}), npm packages resolved from there
+ * (`--node-modules-dir=auto`), `--allow-env` and `--allow-ffi` (see
+ * `native_tensorflow.ts`); `wasm` needs `--allow-read` (it
  * reads its `.wasm` binary from the npm cache; without it tfjs would silently
  * fall back to cpu, which this function reports instead); `webgpu` needs an
  * adapter from Deno's `navigator.gpu`.
@@ -71,6 +79,8 @@ const TENSORFLOW_PACKAGES = ["npm:@tensorflow/tfjs-node-gpu@4.22.0", "npm:@tenso
  * @param requested A backend name or `auto`.
  * @param options See {@linkcode InitBackendOptions}.
  * @returns The active backend and the list of attempts.
+ * @throws {BackendSetupError} When `tensorflow` is named but not installed or
+ *   not loadable with this process's flags (the message says what to run).
  * @throws {BackendError} When the named backend (or, for `auto`, every backend) fails.
  */
 export async function initBackend(
@@ -92,7 +102,8 @@ export async function initBackend(
       const reason = error instanceof Error ? error.message : String(error);
       attempts.push({ backend: name, ok: false, reason });
       if (requested !== "auto") {
-        throw new BackendError(name, `Cannot initialise backend ${name}: ${reason}`, { cause: error });
+        const ErrorClass = error instanceof BackendSetupError ? BackendSetupError : BackendError;
+        throw new ErrorClass(name, `Cannot initialise backend ${name}: ${reason}`, { cause: error });
       }
       continue;
     }
@@ -134,36 +145,93 @@ async function tryBackend(name: ConcreteBackendName, allowSoftwareWebgpu: boolea
 }
 
 async function activate(name: ConcreteBackendName): Promise<void> {
+  // tfjs swallows the error of a backend factory that throws (and in
+  // production mode does not even warn): wrap a not yet initialised factory to
+  // keep the error for the message.
+  let failure: unknown;
+  const factory = tf.findBackendFactory(name);
+  if (factory !== null && tf.engine().registry[name] === undefined) {
+    tf.removeBackend(name);
+    tf.registerBackend(name, async () => {
+      try {
+        return await factory();
+      } catch (error) {
+        failure = error;
+        throw error;
+      }
+    });
+  }
   const ok = await tf.setBackend(name);
   await tf.ready();
   if (!ok || tf.getBackend() !== name) {
-    throw new Error(`tfjs could not initialise it (active backend is ${tf.getBackend() ?? "none"})`);
+    const why = failure === undefined ? "" : `: ${firstLine(failure)}`;
+    throw new Error(`tfjs could not initialise it (active backend is ${tf.getBackend() ?? "none"})${why}`);
   }
 }
 
 async function tryTensorflow(): Promise<string> {
-  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
-    throw new Error("needs --allow-ffi to load the native TensorFlow binding");
+  const installed: NativeInstall[] = [];
+  for (const name of NATIVE_PACKAGES) {
+    const install = await locateNativePackage(name);
+    if (install !== undefined && install.missing === undefined) installed.push(install);
   }
+  if (installed.length === 0) throw await notInstalledError();
   const failures: string[] = [];
-  for (const specifier of TENSORFLOW_PACKAGES) {
+  for (const install of installed) {
+    const label = install.name.replace("@tensorflow/", "");
+    if (Deno.permissions.querySync({ name: "env" }).state !== "granted") {
+      throw new BackendSetupError(
+        "tensorflow",
+        `needs --allow-env to load ${label}: node-pre-gyp, which finds its binding, reads every environment variable`,
+      );
+    }
+    if (Deno.permissions.querySync({ name: "ffi", path: install.bindingPath }).state !== "granted") {
+      throw new BackendSetupError("tensorflow", `needs --allow-ffi to load ${install.bindingPath}`);
+    }
     try {
-      // A computed specifier keeps the package out of the module graph: it is
-      // loaded only where it is installed, never a dependency of the tests.
-      const dynamicSpecifier: string = specifier;
-      await import(dynamicSpecifier);
+      // A computed specifier keeps the package out of the static module graph
+      // (and out of type checking); its JS side is locked in deno.lock.
+      const specifier: string = install.name;
+      await import(specifier);
     } catch (error) {
-      failures.push(`${specifier}: ${firstLine(error)}`);
+      failures.push(`${label}: ${firstLine(error)}`);
       continue;
     }
     if (tf.findBackendFactory("tensorflow") === null) {
-      failures.push(`${specifier}: loaded but registered no backend with this tfjs-core`);
+      failures.push(`${label}: loaded but registered no backend with this tfjs-core`);
       continue;
     }
     await activate("tensorflow");
-    return `tensorflow (native binding from ${specifier})`;
+    const gpu = (tf.backend() as { isUsingGpuDevice?: unknown }).isUsingGpuDevice === true;
+    return `tensorflow (${label}, ${gpu ? "GPU" : "no GPU visible, running on the CPU"})`;
   }
   throw new Error(`no native binding loaded (${failures.join("; ")})`);
+}
+
+/** Why no native package is usable, and the command that fixes it. */
+async function notInstalledError(): Promise<BackendSetupError> {
+  const [name] = NATIVE_PACKAGES;
+  const resolved = await locateNativePackage(name);
+  // Where the install command puts it: ./node_modules (deno task runs in the project root).
+  let local: NativeInstall | undefined;
+  try {
+    local = await inspectNativePackage(name, join(Deno.cwd(), "node_modules", name));
+  } catch {
+    local = undefined;
+  }
+  if (resolved?.inNodeModules !== true && local !== undefined && local.missing === undefined) {
+    return new BackendSetupError(
+      "tensorflow",
+      "tfjs-node-gpu is installed in node_modules but this process resolves npm packages from Deno's global " +
+        "cache: run it with --node-modules-dir=auto, as the :gpu tasks do",
+    );
+  }
+  const missing = (resolved?.inNodeModules === true ? resolved.missing : local?.missing ?? resolved?.missing) ??
+    "package.json";
+  return new BackendSetupError(
+    "tensorflow",
+    `tfjs-node-gpu is not installed (no node_modules/${name}/${missing}); install it with: ${NATIVE_INSTALL_COMMAND}`,
+  );
 }
 
 /** The part of Deno's WebGPU adapter that is read here. */

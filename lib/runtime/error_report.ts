@@ -4,20 +4,22 @@
  * @module
  */
 import { UsageError } from "./args.ts";
-import { InputError } from "./errors.ts";
+import { BackendSetupError, InputError } from "./errors.ts";
 
 /** Name of the environment variable that turns on stack traces. */
 export const DEBUG_ENV = "SIMVQGAN_DEBUG";
 
 /**
  * Whether `error` is about bad input (exit code 2): an {@linkcode InputError}
- * (config, POD5 format, ...), a usage error, or a missing input file.
+ * (config, POD5 format, ...), a usage error, a missing input file, or a
+ * backend that is not set up ({@linkcode BackendSetupError}).
  *
  * @param error Anything thrown.
  * @returns True for bad input.
  */
 export function isInputError(error: unknown): boolean {
-  return error instanceof InputError || error instanceof UsageError || error instanceof Deno.errors.NotFound;
+  return error instanceof InputError || error instanceof UsageError || error instanceof Deno.errors.NotFound ||
+    error instanceof BackendSetupError;
 }
 
 /**

@@ -66,3 +66,23 @@ export class BackendError extends Error {
     this.backend = backend;
   }
 }
+
+/**
+ * The native `tensorflow` backend was asked for but cannot be used as this
+ * process is set up: tfjs-node-gpu's native binding is not installed, or the
+ * process lacks what it needs to load it. The CLI prints it as one line and
+ * exits with code 2, like bad input: the fix is a command, not a bug report.
+ */
+export class BackendSetupError extends BackendError {
+  /**
+   * Create a setup error.
+   *
+   * @param backend The backend's name.
+   * @param message What is missing and the command that fixes it.
+   * @param options The `cause`, if any.
+   */
+  constructor(backend: string, message: string, options: { cause?: unknown } = {}) {
+    super(backend, message, options);
+    this.name = "BackendSetupError";
+  }
+}

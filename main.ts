@@ -27,6 +27,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: "restore POD5 files from token files",
     load: () => import("./tasks/decode.ts"),
   },
+  validate: {
+    summary: "score a checkpoint's reconstructions, and basecall them with Dorado",
+    load: () => import("./tasks/validate.ts"),
+  },
   inspect: {
     summary: "summarise a POD5 file, or print one JSON object per read",
     load: () => import("./tasks/inspect.ts"),

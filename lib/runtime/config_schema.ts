@@ -88,6 +88,7 @@ const dataSchema = z.strictObject({
   normalization: z.enum(["median_mad", "minmax"]).default("median_mad"),
   clip: z.number().positive().nullable().default(null),
   shuffle_buffer: nonNegativeInt.default(0),
+  interleave_files: positiveInt.default(8),
   holdout_fraction: z.number().min(0).lt(1).default(0),
   holdout_by: z.enum(["read", "read_tail"]).default("read"),
   loader_workers: nonNegativeInt.default(2),

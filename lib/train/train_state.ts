@@ -61,15 +61,17 @@ export interface TrainState {
   readonly codeWindow: Tensor;
 }
 
+const count = z.number().int().nonnegative();
 const positionSchema = z.object({
-  epoch: z.number().int().nonnegative(),
-  fileIndex: z.number().int().nonnegative(),
-  readIndex: z.number().int().nonnegative(),
-  windowIndex: z.number().int().nonnegative(),
-  epochWindow: z.number().int().nonnegative(),
-  blockOffset: z.number().int().nonnegative(),
-  shuffleWindows: z.number().int().nonnegative(),
+  epoch: count,
+  lanes: z.array(z.object({ order: count, readIndex: count, windowIndex: count })).min(1),
+  lane: count,
+  epochWindow: count,
+  blockOffset: count,
+  shuffleWindows: count,
   windowSamples: z.number().int().positive(),
+  interleaveFiles: z.number().int().positive(),
+  shuffleFiles: z.boolean(),
 });
 
 const recordSchema = z.record(z.string(), z.union([z.number(), z.string(), z.null()])).nullable();

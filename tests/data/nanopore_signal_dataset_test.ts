@@ -128,6 +128,65 @@ Deno.test("NanoporeSignalDataset.batches() shuffles with a seeded full permutati
   assertEquals(shuffled.slice(0, 64).sort(), plain.slice(0, 64).sort());
 });
 
+Deno.test("NanoporeSignalDataset.batches() with shuffleFiles visits the files in a seeded order that changes every epoch", async () => {
+  // Four copies of z1: the same reads under four file indices, so the order of visits shows in the sources.
+  const files = [Z1, Z1, Z1, Z1];
+  const visits = async (seed: number, epoch: number) => {
+    await using data = dataset(files, { shuffleFiles: true, seed, batchSize: 46, dropLast: false });
+    const order: number[] = [];
+    for await (const batch of data.batches({ from: data.startPosition(epoch) })) {
+      for (const source of batch.sources) if (order.at(-1) !== source.fileIndex) order.push(source.fileIndex);
+    }
+    return order;
+  };
+  const orders: string[] = [];
+  for (let epoch = 0; epoch < 6; epoch++) orders.push((await visits(5, epoch)).join(""));
+  for (const order of orders) assertEquals([...order].sort().join(""), "0123", "each file once, whole");
+  assert(new Set(orders).size >= 3, `epochs 0-5 visit the files in ${orders.join(", ")}`);
+  assert(orders.some((order) => order !== "0123"), "not the given order");
+  assertEquals((await visits(5, 2)).join(""), orders[2], "the same seed and epoch give the same order");
+  assert((await Promise.all([1, 2, 3, 4].map((seed) => visits(seed, 0)))).some((o) => o.join("") !== orders[0]));
+});
+
+Deno.test("NanoporeSignalDataset.batches() with interleaveFiles takes windows from that many files in turn", async () => {
+  await using single = dataset([Z1], { dropLast: false });
+  const z1 = (await collect(single)).flatMap((b) => b.sources).map((key) => key.slice(key.indexOf("/")));
+  assertEquals(z1.length, 230);
+  // Six copies, four lanes: lane j reads files j, j + 4, ...; the lanes give one window each in turn.
+  const files = [Z1, Z1, Z1, Z1, Z1, Z1];
+  const expected = [
+    ...z1.flatMap((key) => [0, 1, 2, 3].map((file) => `${file}${key}`)),
+    ...z1.flatMap((key) => [4, 5].map((file) => `${file}${key}`)),
+  ];
+  for (const workers of [0, 2]) {
+    await using data = dataset(files, { interleaveFiles: 4, workers, batchSize: 16, dropLast: false });
+    const batches = await collect(data);
+    assertEquals(batches.flatMap((b) => b.sources), expected, `workers ${workers}`);
+    // So a batch holds windows of four files, not sixteen consecutive windows of one.
+    assertEquals(new Set(batches[0]!.sources.map((key) => key.split("/")[0])).size, 4);
+  }
+});
+
+Deno.test("NanoporeSignalDataset.batches() resumes exactly with shuffled, interleaved files and shuffle blocks", async () => {
+  const files = [Z1, fixture(DORADO_5KHZ), Z1, Z1, fixture("not_a_pod5.pod5")];
+  for (const shuffleWindows of [0, 50]) {
+    const options = { shuffleFiles: true, interleaveFiles: 3, shuffleWindows, seed: 4, batchSize: 16 };
+    const runs = [];
+    for (const workers of [0, 2]) {
+      await using data = dataset(files, { ...options, workers, prefetchBatches: 2 });
+      runs.push(await collect(data, { endEpoch: 2 }));
+    }
+    assertEquals(runs[1], runs[0], `2 workers give the same batches, shuffle ${shuffleWindows}`);
+    const straight = runs[0]!;
+    assertEquals(straight.length, 2 * Math.floor(690 / 16));
+    await using data = dataset(files, options);
+    for (const k of [1, 5, 21, 42, 43, 60]) {
+      const resumed = await collect(data, { from: JSON.parse(straight[k - 1]!.position), endEpoch: 2 });
+      assertEquals(resumed, straight.slice(k), `shuffle ${shuffleWindows}, resumed after batch ${k}`);
+    }
+  }
+});
+
 Deno.test("NanoporeSignalDataset.batches() resumes at the exact next window from a saved position", async () => {
   const files = [Z1, Z1];
   for (const shuffleWindows of [0, 50]) {
@@ -154,9 +213,22 @@ Deno.test("NanoporeSignalDataset.batches() rejecting a position saved with other
     "8000-sample windows",
   );
   await assertRejects(
-    () => collect(plain, { from: { ...plain.startPosition(), fileIndex: 5 } }),
+    () => collect(plain, { from: { ...plain.startPosition(), lanes: [{ order: 0, readIndex: -1, windowIndex: 0 }] } }),
     RangeError,
-    "past the 1 files",
+    "position.lanes[0].readIndex -1",
+  );
+  await using interleaved = dataset([Z1], { interleaveFiles: 2 });
+  await assertRejects(() => collect(interleaved, { from: plain.startPosition() }), RangeError, "interleaving 1 files");
+  await assertRejects(
+    () =>
+      collect(interleaved, {
+        from: {
+          ...interleaved.startPosition(),
+          lanes: [{ order: 0, readIndex: 0, windowIndex: 0 }, { order: 2, readIndex: 0, windowIndex: 0 }],
+        },
+      }),
+    RangeError,
+    "order 2 is not a file of lane 1",
   );
   await assertRejects(() => collect(shuffled, { from: { ...position, epochWindow: 7 } }), RangeError, "blocks of 50");
   assertThrows(() => dataset([Z1], { batchSize: 0 }), RangeError, "batchSize 0");

@@ -6,6 +6,7 @@
  */
 import { fromFileUrl, resolve } from "@std/path";
 import { type ParsedFlags, parseFlags, UsageError } from "../lib/runtime/args.ts";
+import { formatEpochSummary } from "../lib/data/format_epoch_summary.ts";
 import { describeBackend, initBackend } from "../lib/runtime/backend.ts";
 import { type RawConfig, resolveConfig } from "../lib/runtime/config.ts";
 import { formatDuration, formatProgressBar } from "../lib/runtime/progress.ts";
@@ -206,6 +207,10 @@ function reporter(): (event: TrainEvent) => void {
       case "checkpoint":
         clearBar();
         console.error(`saved ${event.path}`);
+        return;
+      case "epoch":
+        clearBar();
+        console.error(formatEpochSummary(event.summary, { step: event.step }));
         return;
     }
   };

@@ -18,6 +18,7 @@ export { datasetOptionsFromConfig, type DatasetOptionsFromConfigOptions } from "
 export { discoverPod5Files, type Pod5Source } from "./discover_pod5_files.ts";
 export { DatasetWorkerError, DataSourceError } from "./errors.ts";
 export { formatDatasetWarning } from "./format_dataset_warning.ts";
+export { formatEpochSummary } from "./format_epoch_summary.ts";
 export {
   type BatchesOptions,
   NanoporeSignalDataset,
@@ -29,6 +30,8 @@ export type {
   DatasetBatch,
   DatasetPosition,
   DatasetWarning,
+  EpochSummary,
+  LaneCursor,
   ReadFilter,
   ReadInfo,
   TailSplit,

@@ -283,6 +283,7 @@ export class NanoporeSignalDataset implements AsyncDisposable {
       1,
       Math.floor(this.prefetchBatches * this.batchSize / Math.max(1, Math.min(this.interleaveFiles, numFiles))),
     );
+    const counts = { madZeroReads: 0, failedReads: 0 };
     const settings: LaneSettings = {
       files: this.files,
       windowSamples: this.windowSamples,
@@ -291,7 +292,12 @@ export class NanoporeSignalDataset implements AsyncDisposable {
       readFilter: this.#readFilter,
       tailSplit: this.#tailSplit,
       warn: (warning) => this.#warn(warning),
-      onResult: () => {},
+      onResult: (result) => {
+        for (const read of result.reads) {
+          if (read.skipped === "mad_zero") counts.madZeroReads++;
+          else if (read.skipped === "failed") counts.failedReads++;
+        }
+      },
     };
     let lanes: (LaneReader | undefined)[] = [];
     try {
@@ -309,19 +315,42 @@ export class NanoporeSignalDataset implements AsyncDisposable {
             isCurrent: () => this.#runner === runner,
           })
         );
+        counts.madZeroReads = counts.failedReads = 0;
         const stream = new WindowInterleaver(lanes, start);
         const batcher = this.#batcher(start);
+        // One batch is held back, so that the epoch's last one is known and can carry the epoch's summary.
+        let held: DatasetBatch | undefined;
+        let delivered = 0;
         for (;;) {
           const window = await stream.next();
-          const batches = window === undefined ? batcher.finish() : batcher.push(window);
-          for (const batch of batches) {
-            signal?.throwIfAborted();
-            if (this.#closed) return;
-            yield buildBatch(batch, this.windowSamples);
+          const ready = (window === undefined ? batcher.finish() : batcher.push(window))
+            .map((batch) => buildBatch(batch, this.windowSamples));
+          if (window === undefined) {
+            const rest = held === undefined ? ready : [held, ...ready];
+            const last = rest.pop();
+            if (last !== undefined) {
+              const windows = delivered + rest.reduce((n, b) => n + b.batchSize, 0) + last.batchSize;
+              const complete = start.epochWindow === 0 && start.blockOffset === 0;
+              rest.push({ ...last, epochEnd: { epoch, complete, windows, ...counts } });
+            }
+            for (const batch of rest) {
+              signal?.throwIfAborted();
+              if (this.#closed) return;
+              yield batch;
+            }
+            break;
+          }
+          for (const batch of ready) {
+            if (held !== undefined) {
+              signal?.throwIfAborted();
+              if (this.#closed) return;
+              delivered += held.batchSize;
+              yield held;
+            }
+            held = batch;
           }
           signal?.throwIfAborted();
           if (this.#closed) return;
-          if (window === undefined) break;
         }
         for (const lane of lanes) lane?.stop();
       }

@@ -71,6 +71,20 @@ export interface WindowSource {
   readonly calibration: Calibration;
 }
 
+/** What one epoch delivered, on the last batch of the epoch (`DatasetBatch.epochEnd`). */
+export interface EpochSummary {
+  /** The epoch. */
+  readonly epoch: number;
+  /** False when the iteration started inside this epoch (a resume): the counts cover only the part it streamed. */
+  readonly complete: boolean;
+  /** Windows delivered in batches. */
+  readonly windows: number;
+  /** Reads skipped because their MAD is 0 (median/MAD normalisation cannot scale them). */
+  readonly madZeroReads: number;
+  /** Reads skipped because they (or their file) could not be decoded. */
+  readonly failedReads: number;
+}
+
 /** One batch of normalised windows. */
 export interface DatasetBatch {
   /** The windows, `[batchSize, windowSamples]` row-major. */
@@ -85,6 +99,8 @@ export interface DatasetBatch {
   readonly position: DatasetPosition;
   /** Provenance of each row, `[batchSize]`. */
   readonly sources: readonly WindowSource[];
+  /** Present on the last batch of an epoch: what the epoch delivered and skipped. */
+  readonly epochEnd?: EpochSummary;
 }
 
 /** What a {@linkcode ReadFilter} sees of a read (metadata only; no signal is decoded to decide). */

@@ -9,7 +9,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { datasetOptionsFromConfig } from "../data/dataset_options_from_config.ts";
 import { NanoporeSignalDataset } from "../data/nanopore_signal_dataset.ts";
-import type { DatasetBatch, DatasetPosition } from "../data/types.ts";
+import { formatEpochSummary } from "../data/format_epoch_summary.ts";
+import type { DatasetBatch, DatasetPosition, EpochSummary } from "../data/types.ts";
 import { outputActivationFor } from "../model/decoder.ts";
 import type { ComputeBackend } from "../runtime/backend.ts";
 import { type Config, segmentSamples } from "../runtime/config.ts";
@@ -39,6 +40,7 @@ export type TrainEvent =
   | { readonly kind: "warning"; readonly message: string }
   | { readonly kind: "step"; readonly step: number; readonly totalSteps: number; readonly epoch: number }
   | { readonly kind: "log"; readonly record: MetricsRecord }
+  | { readonly kind: "epoch"; readonly step: number; readonly summary: EpochSummary }
   | { readonly kind: "checkpoint"; readonly step: number; readonly path: string };
 
 /** Receives logged records (e.g. WandB). */
@@ -101,8 +103,12 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     throw new ConfigError("optim.freeze_W", "freezing the quantizer projection is not supported by this version");
   }
   const windowSamples = segmentSamples(config.data);
-  const warn = (warning: { path: string; message: string }) =>
-    emit({ kind: "warning", message: `${warning.path}: ${warning.message}` });
+  const warned = new Set<string>(); // The training and held-out datasets read the same files: warn once.
+  const warn = (warning: { path: string; message: string }) => {
+    const message = `${warning.path}: ${warning.message}`;
+    if (!warned.has(message)) emit({ kind: "warning", message });
+    warned.add(message);
+  };
   const dataset = new NanoporeSignalDataset(await datasetOptionsFromConfig(config, { onWarning: warn }));
   await using _dataset = dataset;
   const heldOut = config.data.holdout_fraction > 0 ? await loadHeldOut(config, warn) : [];
@@ -235,6 +241,11 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
         await log.write(entry);
         options.metricsSink?.log(entry, step);
         emit({ kind: "log", record: entry });
+      }
+      const summary = last.epochEnd;
+      if (summary !== undefined) {
+        emit({ kind: "epoch", step, summary });
+        await log.note(formatEpochSummary(summary, { step }));
       }
       if (step % config.train.save_every === 0 && !done) await snapshot();
       return done || options.signal?.aborted === true;

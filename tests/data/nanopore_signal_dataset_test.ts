@@ -19,7 +19,8 @@ import {
 import { Pod5Reader } from "../../lib/pod5/mod.ts";
 import { normaliseRead } from "../../lib/signal/mod.ts";
 import { DORADO_5KHZ, fixture } from "../pod5/_fixtures.ts";
-import { breakZstdFrame, collect, sha256Floats, sourceKeys } from "./_dataset_fixtures.ts";
+import { withTempDir } from "../_temp_dir.ts";
+import { breakZstdFrame, collect, sha256Floats, sourceKeys, writeFlatRead } from "./_dataset_fixtures.ts";
 
 const Z1 = fixture("z1.pod5");
 const WINDOW = 10_000;
@@ -280,6 +281,38 @@ Deno.test("NanoporeSignalDataset.batches() skips corrupt files and reads with a 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("NanoporeSignalDataset.batches() skips reads with MAD 0 with a warning and counts them per epoch", async () => {
+  await withTempDir(async (dir) => {
+    const flat = join(dir, "flat_read.pod5");
+    const { readId: flatId, numSamples } = await writeFlatRead(Z1, flat, 1); // read 1: 7 windows
+    for (const workers of [0, 2]) {
+      const warnings: DatasetWarning[] = [];
+      await using data = dataset([flat, Z1], { workers, dropLast: false, onWarning: (w) => warnings.push(w) });
+      const batches: DatasetBatch[] = [];
+      for await (const batch of data.batches({ endEpoch: 2 })) batches.push(batch);
+      const epoch0 = batches.filter((b) => b.epoch === 0);
+      const ids = epoch0.flatMap((b) => b.sources.map((s) => `${s.fileIndex}/${s.readId}`));
+      assertEquals(ids.length, 230 - 7 + 230, `workers ${workers}`);
+      assertEquals(ids.filter((id) => id === `0/${flatId}`).length, 0);
+      assertEquals(ids.filter((id) => id === `1/${flatId}`).length, 7, "z1's own copy of the read is kept");
+      let largest = 0;
+      for (const batch of epoch0) for (const v of batch.values) largest = Math.max(largest, Math.abs(v));
+      assert(largest < 100, `normalised values stay small, largest ${largest}`);
+      assertEquals(warnings.map((w) => [w.path, w.message]), [[
+        flat,
+        `skipped read ${flatId}: its MAD is 0 (at least half of its ${numSamples} samples equal its ` +
+        "median), so median/MAD normalisation cannot scale it",
+      ]]);
+      // Warned once, counted in every epoch's summary, which rides on the epoch's last batch only.
+      const ends = batches.filter((b) => b.epochEnd !== undefined);
+      assertEquals(ends.map((b) => [b === epoch0.at(-1) || b === batches.at(-1), b.epochEnd]), [
+        [true, { epoch: 0, complete: true, windows: 453, madZeroReads: 1, failedReads: 0 }],
+        [true, { epoch: 1, complete: true, windows: 453, madZeroReads: 1, failedReads: 0 }],
+      ]);
+    }
+  });
 });
 
 Deno.test("NanoporeSignalDataset.batches() with complementary read filters gives disjoint held-out windows", async () => {

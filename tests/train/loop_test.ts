@@ -1,4 +1,5 @@
-import { assert, assertEquals, assertRejects } from "../_assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "../_assert.ts";
+import { Pod5Reader } from "../../lib/pod5/mod.ts";
 import { withTempDir } from "../_temp_dir.ts";
 import { initBackend } from "../../lib/runtime/backend.ts";
 import { parseConfig } from "../../lib/runtime/config.ts";
@@ -6,7 +7,9 @@ import { listCheckpoints, loadCheckpoint } from "../../lib/train/checkpoint.ts";
 import { CheckpointError } from "../../lib/train/errors.ts";
 import { trainModel } from "../../lib/train/loop.ts";
 import { MetricsLog, type MetricsRecord } from "../../lib/train/metrics_log.ts";
-import { tinyConfig } from "./_tiny_config.ts";
+import { tinyConfig, Z1 } from "./_tiny_config.ts";
+import { writeFlatRead } from "../data/_dataset_fixtures.ts";
+import type { TrainEvent } from "../../lib/train/loop.ts";
 
 const backend = await initBackend("wasm");
 
@@ -112,6 +115,41 @@ Deno.test("trainModel() rejecting a checkpoint of another model", async () => {
       () => trainModel({ config: parseConfig(other), backend }),
       CheckpointError,
       "model.codebook_size differs from the checkpoint's config",
+    );
+  });
+});
+
+Deno.test("trainModel() skips a read with MAD 0 with a warning and counts it in every epoch's summary", async () => {
+  await withTempDir(async (dir) => {
+    const flat = `${dir}/two_reads.pod5`;
+    const { readId, numSamples } = await writeFlatRead(Z1, flat, 1, { keepReads: 2 }); // read 0 and a flat read 1
+    const doc = tinyConfig(`${dir}/ckpt`, { max_steps: 1000, epochs: 2, val_every: null, log_every: 100 });
+    (doc["data"] as Record<string, unknown>)["files"] = [flat];
+    const events: TrainEvent[] = [];
+    const result = await trainModel({ config: parseConfig(doc), backend, onEvent: (e) => events.push(e) });
+    const warnings = events.flatMap((e) => e.kind === "warning" ? [e.message] : []);
+    assertEquals(warnings.filter((m) => m.includes(readId)), [
+      `${flat}: skipped read ${readId}: its MAD is 0 (at least half of its ${numSamples} samples equal its median), ` +
+      "so median/MAD normalisation cannot scale it",
+    ]);
+    const epochs = events.flatMap((e) => e.kind === "epoch" ? [e] : []);
+    assertEquals(epochs.map((e) => [e.summary.epoch, e.summary.madZeroReads, e.summary.failedReads]), [[0, 1, 0], [
+      1,
+      1,
+      0,
+    ]]);
+    // Read 0 alone trains: its 800-sample windows less the 2 % tail held out, in batches of 4.
+    await using pod5 = await Pod5Reader.open(Z1);
+    const windows = Math.floor(pod5.readMetadata()[0]!.numSamples / 800);
+    const trained = windows - Math.max(1, Math.ceil(0.02 * windows));
+    const steps = Math.floor(trained / 4);
+    assertEquals(epochs.map((e) => [e.step, e.summary.windows]), [[steps, 4 * steps], [2 * steps, 4 * steps]]);
+    const log = await Deno.readTextFile(`${dir}/ckpt/train.log`);
+    assertStringIncludes(
+      log,
+      `epoch 1 done at step ${result.steps}: ${
+        epochs[1]!.summary.windows
+      } windows; reads skipped: 1 with MAD 0, 0 unreadable`,
     );
   });
 });

@@ -43,6 +43,9 @@ overrides the built-in defaults.
   --ckpt-dir DIR         [checkpoint.dir] checkpoints, train.log, metrics.jsonl
   --resume auto|PATH     [checkpoint.resume_from] continue from the latest
                          checkpoint in --ckpt-dir, or from PATH
+  --resume-changed-data  resume even though the data (files, sizes, or the
+                         data keys and seed that order it) changed since the
+                         checkpoint: continue from the start of the next epoch
   --data-root DIR        [data.root] folder of POD5 files (replaces data.files)
   --epochs N  --max-steps N  --batch-size N  --lr X  --grad-accum N
   --disc-start N  --disc-steps N  --save-every N  --keep-last N  --log-every N
@@ -73,7 +76,7 @@ export async function run(args: readonly string[]): Promise<number> {
       "wandb-run",
       ...Object.keys(NUMBER_FLAGS),
     ],
-    boolean: ["wandb"],
+    boolean: ["wandb", "resume-changed-data"],
   });
   if (flags.booleans.get("help") === true) {
     console.log(HELP);
@@ -107,6 +110,7 @@ export async function run(args: readonly string[]): Promise<number> {
       backend,
       signal: controller.signal,
       onEvent: reporter(),
+      resumeChangedData: flags.booleans.get("resume-changed-data") === true,
       ...(wandb === undefined ? {} : { metricsSink: wandb }),
     });
     console.log(`checkpoint: ${result.checkpoint ?? "(none)"}`);

@@ -14,6 +14,7 @@
  *
  * @module
  */
+export { type DataPlan, dataPlan, type DataPlanFile, type DataPlanKeys, describeDataPlanChange } from "./data_plan.ts";
 export { datasetOptionsFromConfig, type DatasetOptionsFromConfigOptions } from "./dataset_options_from_config.ts";
 export { discoverPod5Files, type Pod5Source } from "./discover_pod5_files.ts";
 export { DatasetWorkerError, DataSourceError } from "./errors.ts";

@@ -7,6 +7,7 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { type DataPlan, dataPlan } from "../data/data_plan.ts";
 import { datasetOptionsFromConfig } from "../data/dataset_options_from_config.ts";
 import { NanoporeSignalDataset } from "../data/nanopore_signal_dataset.ts";
 import { formatEpochSummary } from "../data/format_epoch_summary.ts";
@@ -19,9 +20,9 @@ import { Rng } from "../runtime/rng.ts";
 import { VERSION } from "../version.ts";
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { CodeUsageWindow } from "./code_usage_window.ts";
-import { CheckpointError } from "./errors.ts";
 import { evaluateHeldOut, type HeldOutMetrics } from "./evaluate.ts";
 import { MetricsLog, type MetricsRecord } from "./metrics_log.ts";
+import { resumePoint } from "./resume_point.ts";
 import type { StepMetrics } from "./step.ts";
 import { Trainer } from "./trainer.ts";
 import { checkpointFromState, type LoopState, stateFromCheckpoint } from "./train_state.ts";
@@ -63,6 +64,13 @@ export interface TrainModelOptions {
   readonly metricsSink?: MetricsSink;
   /** Wall clock, in ms (tests pin it); default `performance.now`. */
   readonly clock?: () => number;
+  /**
+   * Resume even when the data plan differs from the checkpoint's (files
+   * added, removed or resized, or a setting that changes which windows an
+   * epoch yields): training continues from the start of the next epoch.
+   * Default false: such a resume is refused.
+   */
+  readonly resumeChangedData?: boolean;
 }
 
 /** What {@linkcode trainModel} returns. */
@@ -109,8 +117,10 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     if (!warned.has(message)) emit({ kind: "warning", message });
     warned.add(message);
   };
-  const dataset = new NanoporeSignalDataset(await datasetOptionsFromConfig(config, { onWarning: warn }));
+  const datasetOptions = await datasetOptionsFromConfig(config, { onWarning: warn });
+  const dataset = new NanoporeSignalDataset(datasetOptions);
   await using _dataset = dataset;
+  const plan = await dataPlan(datasetOptions, config);
   const heldOut = config.data.holdout_fraction > 0 ? await loadHeldOut(config, warn) : [];
   const windowsPerEpoch = await dataset.countEpochWindows();
   const batchesPerEpoch = Math.floor(windowsPerEpoch / config.train.batch_size);
@@ -122,7 +132,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     );
   }
   const stepsPerEpoch = Math.ceil(batchesPerEpoch / config.train.grad_accum_steps);
-  const totalSteps = Math.min(config.train.max_steps ?? Infinity, stepsPerEpoch * config.train.epochs);
+  let totalSteps = Math.min(config.train.max_steps ?? Infinity, stepsPerEpoch * config.train.epochs);
 
   const trainer = Trainer.create({
     model: config.model,
@@ -132,14 +142,35 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
   }, { rng: Rng.fromSeed(config.seed), backend });
   try {
     const resumePath = await resolveResume(config);
-    let loop = freshLoopState(config, dataset.startPosition(0), backend);
+    let from = dataset.startPosition(0);
+    let loop = freshLoopState(config, { position: from, plan }, backend);
     let codeWindow = new CodeUsageWindow(config.model.codebook_size);
     if (resumePath !== undefined) {
       const state = stateFromCheckpoint(await loadCheckpoint(resumePath), resumePath);
-      checkResumable(config, state.loop, resumePath);
+      const point = resumePoint(state.loop, { config, plan, path: resumePath }, {
+        acceptChangedData: options.resumeChangedData === true,
+      });
       trainer.importState(state.trainer);
-      loop = { ...state.loop, config, backend: backend.name };
+      from = point.kind === "exact" ? point.position : dataset.startPosition(point.epoch);
+      loop = {
+        ...state.loop,
+        data_position: from,
+        data_plan: plan,
+        run_id: state.loop.run_id ?? crypto.randomUUID(),
+        config,
+        backend: backend.name,
+      };
       codeWindow = CodeUsageWindow.fromTensor(state.codeWindow);
+      if (point.kind === "next_epoch") {
+        emit({
+          kind: "warning",
+          message: `${resumePath}: the data differs from the checkpoint's (${point.change}); ` +
+            `continuing from the start of epoch ${point.epoch}`,
+        });
+        // The epochs before this one had the old data's steps: count the rest from here.
+        const rest = stepsPerEpoch * Math.max(0, config.train.epochs - point.epoch);
+        totalSteps = Math.min(config.train.max_steps ?? Infinity, loop.step + rest);
+      }
     }
     const log = await MetricsLog.open(config.checkpoint.dir, resumePath === undefined ? {} : { resumeStep: loop.step });
     emit({
@@ -156,7 +187,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     const runStart = clock();
     let intervalStart = runStart, intervalWindows = 0, runWindows = 0;
     const startStep = loop.step;
-    let step = startStep, epoch = loop.epoch, position = loop.data_position;
+    let step = startStep, epoch = loop.epoch, position = from;
     let lastSaved = resumePath === undefined ? -1 : step, lastCheckpoint = resumePath;
     let lastRecord: MetricsRecord | null = loop.metrics.last;
     let lastValidation: MetricsRecord | null = loop.metrics.last_validation;
@@ -333,13 +364,19 @@ async function resolveResume(config: Readonly<Config>): Promise<string | undefin
   return from;
 }
 
-function freshLoopState(config: Readonly<Config>, position: DatasetPosition, backend: ComputeBackend): LoopState {
+function freshLoopState(
+  config: Readonly<Config>,
+  data: { readonly position: DatasetPosition; readonly plan: DataPlan },
+  backend: ComputeBackend,
+): LoopState {
   return {
     format: "simvqgan-checkpoint/1",
     version: VERSION,
     step: 0,
     epoch: 0,
-    data_position: position,
+    data_position: data.position,
+    data_plan: data.plan,
+    run_id: crypto.randomUUID(),
     rng_state: Rng.fromSeed(config.seed ^ 0xc0d3c).state(),
     elapsed_seconds: 0,
     windows_seen: 0,
@@ -348,34 +385,6 @@ function freshLoopState(config: Readonly<Config>, position: DatasetPosition, bac
     backend: backend.name,
     saved_at: "",
   };
-}
-
-/** A resumed run must train the same model on the same windows. */
-function checkResumable(config: Readonly<Config>, saved: LoopState, path: string): void {
-  const differing = firstDifference(saved.config.model, config.model, "model");
-  if (differing !== undefined) {
-    throw new CheckpointError(path, `Cannot resume: ${differing} differs from the checkpoint's config`);
-  }
-  for (const key of ["segment_samples", "segment_sec", "normalization", "shuffle_buffer"] as const) {
-    if (saved.config.data[key] !== config.data[key]) {
-      throw new CheckpointError(
-        path,
-        `Cannot resume: data.${key} is ${config.data[key]}, the checkpoint used ${saved.config.data[key]}`,
-      );
-    }
-  }
-}
-
-function firstDifference(a: unknown, b: unknown, path: string): string | undefined {
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
-    return Object.is(a, b) ? undefined : path;
-  }
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const key of keys) {
-    const d = firstDifference(Reflect.get(a, key), Reflect.get(b, key), `${path}.${key}`);
-    if (d !== undefined) return d;
-  }
-  return undefined;
 }
 
 function describeRun(config: Readonly<Config>, backend: ComputeBackend, windowsPerEpoch: number): string {

@@ -82,3 +82,16 @@ export async function writeFlatRead(
   await writer.close();
   return flat;
 }
+
+/** Copy the first `count` reads of a POD5 file (with its runs) into `target`. */
+export async function writeFirstReads(source: string, target: string, count: number): Promise<void> {
+  await using reader = await Pod5Reader.open(source);
+  await using writer = await Pod5Writer.create(target);
+  for (const run of reader.runInfos) await writer.addRunInfo(run);
+  let index = 0;
+  for await (const read of reader.reads()) {
+    if (index++ === count) break;
+    await writer.addRead(read);
+  }
+  await writer.close();
+}

@@ -8,7 +8,7 @@ import { CheckpointError } from "../../lib/train/errors.ts";
 import { trainModel } from "../../lib/train/loop.ts";
 import { MetricsLog, type MetricsRecord } from "../../lib/train/metrics_log.ts";
 import { tinyConfig, Z1 } from "./_tiny_config.ts";
-import { writeFlatRead } from "../data/_dataset_fixtures.ts";
+import { writeFirstReads, writeFlatRead } from "../data/_dataset_fixtures.ts";
 import type { TrainEvent } from "../../lib/train/loop.ts";
 
 const backend = await initBackend("wasm");
@@ -151,5 +151,120 @@ Deno.test("trainModel() skips a read with MAD 0 with a warning and counts it in 
         epochs[1]!.summary.windows
       } windows; reads skipped: 1 with MAD 0, 0 unreadable`,
     );
+  });
+});
+
+/** A config on a one-read copy of z1: 24 training windows of 800 samples, 6 steps an epoch. */
+async function oneReadConfig(dir: string, train: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const file = `${dir}/one_read.pod5`;
+  await writeFirstReads(Z1, file, 1);
+  const doc = tinyConfig(`${dir}/ckpt`, { val_every: null, log_every: 1, ...train });
+  (doc["data"] as Record<string, unknown>)["files"] = [file];
+  return doc;
+}
+
+function withData(doc: Record<string, unknown>, data: Record<string, unknown>): Record<string, unknown> {
+  return { ...doc, data: { ...(doc["data"] as Record<string, unknown>), ...data } };
+}
+
+function resuming(doc: Record<string, unknown>): Record<string, unknown> {
+  return { ...doc, checkpoint: { ...(doc["checkpoint"] as Record<string, unknown>), resume_from: "auto" } };
+}
+
+Deno.test("trainModel() refuses to resume on changed data, saying what changed", async () => {
+  await withTempDir(async (dir) => {
+    const doc = await oneReadConfig(dir, { max_steps: 2 });
+    await trainModel({ config: parseConfig(doc), backend });
+    const more = resuming({ ...doc, train: { ...(doc["train"] as Record<string, unknown>), max_steps: 4 } });
+    const files = (doc["data"] as { files: string[] }).files;
+    const cases: [Record<string, unknown>, string][] = [
+      [withData(more, { files: [...files, Z1] }), `1 file added (${Z1})`],
+      [{ ...more, seed: 8 }, "seed 7 → 8"],
+      [withData(more, { holdout_fraction: 0.1 }), "data.holdout_fraction 0.02 → 0.1"],
+      [withData(more, { holdout_by: "read" }), "data.holdout_by read_tail → read"],
+      [withData(more, { sample_rate: 5004 }), "data.sample_rate 5000 → 5004"],
+      [withData(more, { clip: 5 }), "data.clip null → 5"],
+    ];
+    for (const [changed, what] of cases) {
+      const error = await assertRejects(() => trainModel({ config: parseConfig(changed), backend }), CheckpointError);
+      assertEquals(
+        error.message,
+        `${dir}/ckpt/checkpoint_2: Cannot resume: the data differs from the checkpoint's: ${what}; the saved ` +
+          "position would point at other windows (--resume-changed-data continues from the start of the next epoch)",
+      );
+    }
+    // A resized file (same name, other content).
+    await Deno.remove(files[0]!);
+    await writeFirstReads(Z1, files[0]!, 2);
+    await assertRejects(
+      () => trainModel({ config: parseConfig(more), backend }),
+      CheckpointError,
+      `1 file resized (${files[0]}: `,
+    );
+  });
+});
+
+Deno.test("trainModel() with resumeChangedData continues on changed data from the start of the next epoch", async () => {
+  await withTempDir(async (dir) => {
+    const doc = await oneReadConfig(dir, { max_steps: 2 });
+    await trainModel({ config: parseConfig(doc), backend });
+    const files = (doc["data"] as { files: string[] }).files;
+    const two = `${dir}/two_reads.pod5`;
+    await writeFirstReads(Z1, two, 2);
+    const more = resuming(withData({ ...doc, train: { ...(doc["train"] as Record<string, unknown>), max_steps: 5 } }, {
+      files: [...files, two],
+    }));
+    const events: TrainEvent[] = [];
+    const result = await trainModel({
+      config: parseConfig(more),
+      backend,
+      resumeChangedData: true,
+      onEvent: (e) => events.push(e),
+    });
+    assertEquals([result.steps, result.stepsThisRun], [5, 3]);
+    assertStringIncludes(
+      events.flatMap((e) => e.kind === "warning" ? [e.message] : []).join("\n"),
+      `${dir}/ckpt/checkpoint_2: the data differs from the checkpoint's (1 file added (${two})); ` +
+        "continuing from the start of epoch 1",
+    );
+    const records = (await (await MetricsLog.open(`${dir}/ckpt`)).records()).filter((r) => !("val_l1" in r));
+    assertEquals(records.map((r) => [r["step"], r["epoch"]]), [[1, 0], [2, 0], [3, 1], [4, 1], [5, 1]]);
+    // The new checkpoint records the new plan: resuming it again on the same data is exact, with no flag.
+    const again = await trainModel({
+      config: parseConfig({ ...more, train: { ...(more["train"] as Record<string, unknown>), max_steps: 6 } }),
+      backend,
+    });
+    assertEquals(again.steps, 6);
+  });
+});
+
+Deno.test("trainModel() resumes a checkpoint of version 0.1.0 only with resumeChangedData, from the next epoch", async () => {
+  await withTempDir(async (dir) => {
+    const doc = await oneReadConfig(dir, { max_steps: 2 });
+    await trainModel({ config: parseConfig(doc), backend });
+    // What 0.1.0 wrote: one file at a time, no data plan, no run id.
+    const statePath = `${dir}/ckpt/checkpoint_2/state.json`;
+    const { data_plan: _plan, run_id: _run, data_position: position, ...old } = JSON.parse(
+      await Deno.readTextFile(statePath),
+    );
+    const oldPosition = {
+      epoch: position.epoch,
+      fileIndex: 0,
+      readIndex: 0,
+      windowIndex: 8,
+      epochWindow: 8,
+      blockOffset: 0,
+      shuffleWindows: 0,
+      windowSamples: 800,
+    };
+    await Deno.writeTextFile(statePath, JSON.stringify({ ...old, version: "0.1.0", data_position: oldPosition }));
+    const more = resuming({ ...doc, train: { ...(doc["train"] as Record<string, unknown>), max_steps: 3 } });
+    await assertRejects(
+      () => trainModel({ config: parseConfig(more), backend }),
+      CheckpointError,
+      "the data differs from the checkpoint's: the checkpoint records no data plan (written by simvqgan 0.1.0)",
+    );
+    const result = await trainModel({ config: parseConfig(more), backend, resumeChangedData: true });
+    assertEquals([result.steps, result.epoch], [3, 1]);
   });
 });

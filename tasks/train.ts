@@ -40,7 +40,10 @@ sample, a few minutes on a laptop CPU). Flags override the config file, which
 overrides the built-in defaults.
 
   --config FILE          JSON config (see configs/train_config.json)
-  --ckpt-dir DIR         [checkpoint.dir] checkpoints, train.log, metrics.jsonl
+  --ckpt-dir DIR         [checkpoint.dir] checkpoints, train.log, metrics.jsonl;
+                         exactly this folder (no numbered runs)
+  --overwrite            when --ckpt-dir holds an earlier run, move its files
+                         into previous-<time>/ there instead of stopping
   --resume auto|PATH     [checkpoint.resume_from] continue from the latest
                          checkpoint in --ckpt-dir, or from PATH
   --resume-changed-data  resume even though the data (files, sizes, or the
@@ -76,7 +79,7 @@ export async function run(args: readonly string[]): Promise<number> {
       "wandb-run",
       ...Object.keys(NUMBER_FLAGS),
     ],
-    boolean: ["wandb", "resume-changed-data"],
+    boolean: ["wandb", "resume-changed-data", "overwrite"],
   });
   if (flags.booleans.get("help") === true) {
     console.log(HELP);
@@ -111,6 +114,7 @@ export async function run(args: readonly string[]): Promise<number> {
       signal: controller.signal,
       onEvent: reporter(),
       resumeChangedData: flags.booleans.get("resume-changed-data") === true,
+      overwrite: flags.booleans.get("overwrite") === true,
       ...(wandb === undefined ? {} : { metricsSink: wandb }),
     });
     console.log(`checkpoint: ${result.checkpoint ?? "(none)"}`);
@@ -148,7 +152,7 @@ function overrides(flags: ParsedFlags): RawConfig {
     const value = flags.strings.get(flag);
     return value === undefined ? undefined : resolve(value);
   };
-  if (flags.strings.has("ckpt-dir")) out["checkpoint"]!["dir"] = path("ckpt-dir");
+  if (flags.strings.has("ckpt-dir")) Object.assign(out["checkpoint"]!, { dir: path("ckpt-dir"), numbered_runs: false });
   const resume = flags.strings.get("resume");
   if (resume !== undefined) out["checkpoint"]!["resume_from"] = resume === "auto" ? "auto" : path("resume");
   if (flags.strings.has("data-root")) Object.assign(out["data"]!, { root: path("data-root"), files: null });
@@ -181,6 +185,7 @@ function reporter(): (event: TrainEvent) => void {
       case "start":
         start = performance.now();
         startStep = event.startStep;
+        if (event.runFolderNote !== undefined) console.error(event.runFolderNote);
         console.error(
           `data: ${event.windowsPerEpoch} training windows per epoch (${event.stepsPerEpoch} steps), ` +
             `${event.heldOutWindows} held out; training to step ${event.totalSteps}` +

@@ -100,6 +100,7 @@ const checkpointSchema = z.strictObject({
   dir: z.string().min(1).default("./checkpoints/vqgan"),
   resume_from: z.string().min(1).nullable().default(null),
   drive_backup_dir: z.string().min(1).nullable().default(null),
+  numbered_runs: z.boolean().default(false),
 });
 
 const wandbSchema = z.strictObject({

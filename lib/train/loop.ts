@@ -18,11 +18,12 @@ import { type Config, segmentSamples } from "../runtime/config.ts";
 import { ConfigError } from "../runtime/errors.ts";
 import { Rng } from "../runtime/rng.ts";
 import { VERSION } from "../version.ts";
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { CodeUsageWindow } from "./code_usage_window.ts";
 import { evaluateHeldOut, type HeldOutMetrics } from "./evaluate.ts";
 import { MetricsLog, type MetricsRecord } from "./metrics_log.ts";
 import { resumePoint } from "./resume_point.ts";
+import { prepareRunFolder } from "./run_folder.ts";
 import type { StepMetrics } from "./step.ts";
 import { Trainer } from "./trainer.ts";
 import { checkpointFromState, type LoopState, stateFromCheckpoint } from "./train_state.ts";
@@ -37,6 +38,10 @@ export type TrainEvent =
     readonly startStep: number;
     readonly heldOutWindows: number;
     readonly resumedFrom: string | undefined;
+    /** The folder the run writes to. */
+    readonly runFolder: string;
+    /** Why it is not the one asked for, or what was moved out of it. */
+    readonly runFolderNote: string | undefined;
   }
   | { readonly kind: "warning"; readonly message: string }
   | { readonly kind: "step"; readonly step: number; readonly totalSteps: number; readonly epoch: number }
@@ -71,6 +76,13 @@ export interface TrainModelOptions {
    * Default false: such a resume is refused.
    */
   readonly resumeChangedData?: boolean;
+  /**
+   * When `checkpoint.dir` holds a run this one would mix with (a fresh run
+   * into an earlier run's folder, a resume next to newer checkpoints), move
+   * that run's checkpoints and logs into `previous-<time>/` inside it
+   * instead of refusing. Default false.
+   */
+  readonly overwrite?: boolean;
 }
 
 /** What {@linkcode trainModel} returns. */
@@ -101,15 +113,25 @@ export interface TrainResult {
  * @param options Config, backend, stop signal and event sink.
  * @returns Steps, last checkpoint, logs and held-out metrics.
  * @throws {ConfigError} When the data yields no batch or a setting is unsupported.
- * @throws {CheckpointError} When the checkpoint to resume does not fit the config.
+ * @throws {CheckpointError} When the checkpoint to resume does not fit the config or the data, or
+ *   the checkpoint folder holds a run this one would mix with (see `overwrite`).
  */
 export async function trainModel(options: TrainModelOptions): Promise<TrainResult> {
-  const { config, backend } = options;
+  const { backend } = options;
   const clock = options.clock ?? (() => performance.now());
   const emit = options.onEvent ?? (() => {});
-  if (config.optim.freeze_W) {
+  if (options.config.optim.freeze_W) {
     throw new ConfigError("optim.freeze_W", "freezing the quantizer projection is not supported by this version");
   }
+  const folder = await prepareRunFolder(options.config.checkpoint.dir, {
+    resumeFrom: options.config.checkpoint.resume_from,
+    overwrite: options.overwrite === true,
+    numbered: options.config.checkpoint.numbered_runs,
+  });
+  const config: Readonly<Config> = Object.freeze({
+    ...options.config,
+    checkpoint: Object.freeze({ ...options.config.checkpoint, dir: folder.dir }),
+  });
   const windowSamples = segmentSamples(config.data);
   const warned = new Set<string>(); // The training and held-out datasets read the same files: warn once.
   const warn = (warning: { path: string; message: string }) => {
@@ -141,7 +163,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     outputActivation: outputActivationFor(config.data.normalization),
   }, { rng: Rng.fromSeed(config.seed), backend });
   try {
-    const resumePath = await resolveResume(config);
+    const resumePath = folder.resumeFrom;
     let from = dataset.startPosition(0);
     let loop = freshLoopState(config, { position: from, plan }, backend);
     let codeWindow = new CodeUsageWindow(config.model.codebook_size);
@@ -181,6 +203,8 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       startStep: loop.step,
       heldOutWindows: heldOut.reduce((n, b) => n + b.batchSize, 0),
       resumedFrom: resumePath,
+      runFolder: folder.dir,
+      runFolderNote: folder.note,
     });
     if (resumePath === undefined) await log.note(`start: ${describeRun(config, backend, windowsPerEpoch)}`);
     const rng = Rng.fromState(loop.rng_state);
@@ -355,13 +379,6 @@ async function loadHeldOut(
     if (windows >= config.train.val_windows) break;
   }
   return batches;
-}
-
-async function resolveResume(config: Readonly<Config>): Promise<string | undefined> {
-  const from = config.checkpoint.resume_from;
-  if (from === null) return undefined;
-  if (from === "auto") return await latestCheckpoint(config.checkpoint.dir);
-  return from;
 }
 
 function freshLoopState(

@@ -54,6 +54,53 @@ Deno.test("train: CLI flags override the config file and the run ends with where
   });
 });
 
+Deno.test("train: a second run of a numbered config (the quickstart) trains in the next folder", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/numbered.json`;
+    const doc = tinyConfig(`${dir}/ckpt`, { max_steps: 1, val_every: null });
+    (doc["checkpoint"] as Record<string, unknown>)["numbered_runs"] = true;
+    await Deno.writeTextFile(path, JSON.stringify(doc));
+    const first = await runTask("train", ["--config", path]);
+    assertEquals(first.code, 0, first.stderr);
+    assertStringIncludes(first.stdout, `checkpoint: ${dir}/ckpt/checkpoint_1`);
+    const second = await runTask("train", ["--config", path]);
+    assertEquals(second.code, 0, second.stderr);
+    assertStringIncludes(
+      second.stderr,
+      `${dir}/ckpt holds an earlier run, so this one trains in ${dir}/ckpt-2 (--resume auto continues the newest)`,
+    );
+    assertStringIncludes(second.stdout, `checkpoint: ${dir}/ckpt-2/checkpoint_1`);
+    const resumed = await runTask("train", ["--config", path, "--resume", "auto", "--max-steps", "2"]);
+    assertEquals(resumed.code, 0, resumed.stderr);
+    assertStringIncludes(resumed.stdout, `checkpoint: ${dir}/ckpt-2/checkpoint_2`);
+    assertEquals((await listCheckpoints(`${dir}/ckpt`)).map((c) => c.step), [1]);
+  });
+});
+
+Deno.test("train: a fresh run into a --ckpt-dir holding a run stops with one line; --overwrite moves it", async () => {
+  await withTempDir(async (dir) => {
+    const config = await writeConfig(dir, { max_steps: 1, val_every: null });
+    assertEquals((await runTask("train", ["--config", config])).code, 0);
+    const again = await runTask("train", ["--config", config, "--ckpt-dir", `${dir}/ckpt`]);
+    assertEquals([again.code, again.stdout], [2, ""]);
+    // The backend line, then the one error line.
+    assertEquals(again.stderr.split("\n").length, 2, again.stderr);
+    assertEquals(
+      again.stderr.split("\n")[1],
+      `error: ${dir}/ckpt: Cannot start a new run: the folder holds an earlier run (newest checkpoint_1); ` +
+        "continue it with --resume auto, or train into a new --ckpt-dir (--overwrite moves its files into " +
+        "previous-<time>/)",
+    );
+    const overwritten = await runTask("train", ["--config", config, "--overwrite"]);
+    assertEquals(overwritten.code, 0, overwritten.stderr);
+    assertStringIncludes(overwritten.stderr, `moved the earlier run's files in ${dir}/ckpt into ${dir}/ckpt/previous-`);
+    const kept = (await Array.fromAsync(Deno.readDir(`${dir}/ckpt`), (e) => e.name)).filter((n) =>
+      n.startsWith("previous-")
+    );
+    assertEquals((await listCheckpoints(`${dir}/ckpt/${kept[0]}`)).map((c) => c.step), [1]);
+  });
+});
+
 Deno.test("train: config and flag errors name the key and exit 2", async () => {
   await withTempDir(async (dir) => {
     const path = `${dir}/bad.json`;

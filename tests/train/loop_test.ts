@@ -157,7 +157,7 @@ Deno.test("trainModel() skips a read with MAD 0 with a warning and counts it in 
 /** A config on a one-read copy of z1: 24 training windows of 800 samples, 6 steps an epoch. */
 async function oneReadConfig(dir: string, train: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
   const file = `${dir}/one_read.pod5`;
-  await writeFirstReads(Z1, file, 1);
+  if (!(await Deno.stat(file).then(() => true, () => false))) await writeFirstReads(Z1, file, 1);
   const doc = tinyConfig(`${dir}/ckpt`, { val_every: null, log_every: 1, ...train });
   (doc["data"] as Record<string, unknown>)["files"] = [file];
   return doc;
@@ -266,5 +266,34 @@ Deno.test("trainModel() resumes a checkpoint of version 0.1.0 only with resumeCh
     );
     const result = await trainModel({ config: parseConfig(more), backend, resumeChangedData: true });
     assertEquals([result.steps, result.epoch], [3, 1]);
+  });
+});
+
+Deno.test("trainModel() into a folder holding an earlier run stops and changes nothing; overwrite moves it aside", async () => {
+  await withTempDir(async (dir) => {
+    // An earlier run trained to step 7 in the folder.
+    const earlier = await oneReadConfig(dir, { max_steps: 7, save_every: 6, keep_last: 2 });
+    await trainModel({ config: parseConfig(earlier), backend });
+    const before = await Array.fromAsync(Deno.readDir(`${dir}/ckpt`), (e) => e.name);
+    const log = await Deno.readTextFile(`${dir}/ckpt/metrics.jsonl`);
+    const fresh = await oneReadConfig(dir, { max_steps: 3, save_every: 1, keep_last: 2 });
+    await assertRejects(
+      () => trainModel({ config: parseConfig(fresh), backend }),
+      CheckpointError,
+      `${dir}/ckpt: Cannot start a new run: the folder holds an earlier run (newest checkpoint_7)`,
+    );
+    assertEquals(await Array.fromAsync(Deno.readDir(`${dir}/ckpt`), (e) => e.name), before);
+    assertEquals(await Deno.readTextFile(`${dir}/ckpt/metrics.jsonl`), log);
+    // --overwrite: the new run's checkpoints and logs only; the earlier run whole under previous-*/.
+    const result = await trainModel({ config: parseConfig(fresh), backend, overwrite: true });
+    assertEquals(result.checkpoint, `${dir}/ckpt/checkpoint_3`);
+    assertEquals((await listCheckpoints(`${dir}/ckpt`)).map((c) => c.step), [2, 3]);
+    const [previous] = await Array.fromAsync(Deno.readDir(`${dir}/ckpt`), (e) => e.name).then((all) =>
+      all.filter((name) => name.startsWith("previous-"))
+    );
+    assertEquals((await listCheckpoints(`${dir}/ckpt/${previous}`)).map((c) => c.step), [6, 7]);
+    assertEquals(await Deno.readTextFile(`${dir}/ckpt/${previous}/metrics.jsonl`), log);
+    const records = await (await MetricsLog.open(`${dir}/ckpt`)).records();
+    assertEquals(records.filter((r) => !("val_l1" in r)).map((r) => r["step"]), [1, 2, 3]);
   });
 });

@@ -125,8 +125,12 @@ export async function run(args: readonly string[]): Promise<number> {
     );
     if (result.heldOut !== undefined) {
       const { snrDb, baselineSnrDb, windows } = result.heldOut;
+      // read_tail scores the tails of reads whose heads were trained on: say so (deno task validate scores unseen reads).
+      const what = config.data.holdout_by === "read_tail"
+        ? "windows, held-out tails of trained reads"
+        : "windows of reads never trained on";
       console.log(
-        `held-out:   SNR ${snrDb.toFixed(2)} dB on ${windows} windows never trained on; per-read median ` +
+        `held-out:   SNR ${snrDb.toFixed(2)} dB on ${windows} ${what}; per-read median ` +
           `baseline ${baselineSnrDb.toFixed(2)} dB (${(snrDb - baselineSnrDb).toFixed(2)} dB better)`,
       );
     }

@@ -49,7 +49,9 @@ overrides the built-in defaults.
   --resume-changed-data  resume even though the data (files, sizes, or the
                          data keys and seed that order it) changed since the
                          checkpoint: continue from the start of the next epoch
-  --data-root DIR        [data.root] folder of POD5 files (replaces data.files)
+  --data-root DIR        [data.root] every .pod5 file under DIR (clears
+                         data.subdirs and data.files)
+  --subdirs A,B          [data.subdirs] only the .pod5 files under DIR/A, DIR/B
   --epochs N  --max-steps N  --batch-size N  --lr X  --grad-accum N
   --disc-start N  --disc-steps N  --save-every N  --keep-last N  --log-every N
   --val-every N  --loader-workers N  --loader-prefetch N  --seed N
@@ -73,6 +75,7 @@ export async function run(args: readonly string[]): Promise<number> {
       "ckpt-dir",
       "resume",
       "data-root",
+      "subdirs",
       "seed",
       "backend",
       "wandb-project",
@@ -159,7 +162,11 @@ function overrides(flags: ParsedFlags): RawConfig {
   if (flags.strings.has("ckpt-dir")) Object.assign(out["checkpoint"]!, { dir: path("ckpt-dir"), numbered_runs: false });
   const resume = flags.strings.get("resume");
   if (resume !== undefined) out["checkpoint"]!["resume_from"] = resume === "auto" ? "auto" : path("resume");
-  if (flags.strings.has("data-root")) Object.assign(out["data"]!, { root: path("data-root"), files: null });
+  if (flags.strings.has("data-root")) {
+    Object.assign(out["data"]!, { root: path("data-root"), subdirs: ["."], files: null });
+  }
+  const subdirs = flags.strings.get("subdirs")?.split(",").filter((dir) => dir !== "");
+  if (subdirs !== undefined) Object.assign(out["data"]!, { subdirs, files: null });
   if (flags.strings.has("backend")) out["train"]!["backend"] = flags.strings.get("backend");
   const wandb: Record<string, unknown> = {};
   if (flags.booleans.has("wandb")) wandb["enabled"] = flags.booleans.get("wandb");

@@ -5,7 +5,7 @@ import { initBackend } from "../../lib/runtime/backend.ts";
 import { parseConfig } from "../../lib/runtime/config.ts";
 import { trainModel } from "../../lib/train/loop.ts";
 import { stateFromCheckpoint } from "../../lib/train/train_state.ts";
-import { tinyConfig } from "../train/_tiny_config.ts";
+import { tinyConfig, Z1 } from "../train/_tiny_config.ts";
 import { ROOT, runTask, taskArgs } from "./_run_task.ts";
 
 async function writeConfig(dir: string, train: Record<string, unknown> = {}): Promise<string> {
@@ -102,6 +102,28 @@ Deno.test("train: a fresh run into a --ckpt-dir holding a run stops with one lin
       n.startsWith("previous-")
     );
     assertEquals((await listCheckpoints(`${dir}/ckpt/${kept[0]}`)).map((c) => c.step), [1]);
+  });
+});
+
+Deno.test("train: --data-root DIR trains on every POD5 under DIR; --subdirs restores root + subdirs", async () => {
+  await withTempDir(async (dir) => {
+    // The seed's layout: DIR/FC01/pod5 and DIR/FC02/pod5; the config names other subdirs and a file list.
+    await Deno.mkdir(`${dir}/data/FC01/pod5`, { recursive: true });
+    await Deno.mkdir(`${dir}/data/FC02/pod5`, { recursive: true });
+    await Deno.copyFile(Z1, `${dir}/data/FC01/pod5/a.pod5`);
+    await Deno.copyFile(Z1, `${dir}/data/FC02/pod5/b.pod5`);
+    const doc = tinyConfig(`${dir}/ckpt`, { max_steps: 1, val_every: null });
+    (doc["data"] as Record<string, unknown>)["subdirs"] = ["FC03/pod5"];
+    const config = `${dir}/tiny.json`;
+    await Deno.writeTextFile(config, JSON.stringify(doc));
+    const planned = async (args: string[]) => {
+      const out = await runTask("train", ["--config", config, ...args, "--overwrite"]);
+      assertEquals(out.code, 0, out.stderr);
+      const state = (await loadCheckpoint(`${dir}/ckpt/checkpoint_1`)).state;
+      return (state["data_plan"] as { files: [string, number][] }).files.map(([path]) => path);
+    };
+    assertEquals(await planned(["--data-root", `${dir}/data`]), ["FC01/pod5/a.pod5", "FC02/pod5/b.pod5"]);
+    assertEquals(await planned(["--data-root", `${dir}/data`, "--subdirs", "FC02/pod5"]), ["FC02/pod5/b.pod5"]);
   });
 });
 

@@ -83,6 +83,26 @@ const COMMANDS: Readonly<Record<string, Plan>> = {
       ]);
     },
   },
+  "deno task train --config configs/train_config.json --data-root /data --subdirs FC01/pod5,FC02/pod5 --ckpt-dir runs/fc12":
+    {
+      // Three flow cells under one root; the command names two of them.
+      run: async (args, { dir }) => {
+        for (const cell of ["FC01", "FC02", "FC03"]) {
+          await Deno.mkdir(`${dir}/data/${cell}/pod5`, { recursive: true });
+          await Deno.copyFile(fixture("z1.pod5"), `${dir}/data/${cell}/pod5/${cell.toLowerCase()}.pod5`);
+        }
+        const mapped = args.map((arg) => arg === "/data" ? `${dir}/data` : arg === "runs/fc12" ? `${dir}/fc12` : arg);
+        return [...mapped, "--max-steps", "1", "--batch-size", "4", "--grad-accum", "1", "--loader-workers", "2"];
+      },
+      check: async (out, { dir }) => {
+        assertEquals(out.code, 0, out.stderr);
+        const state = (await loadCheckpoint(`${dir}/fc12/checkpoint_1`)).state;
+        assertEquals((state["data_plan"] as { files: unknown[] }).files.map((f) => (f as string[])[0]), [
+          "FC01/pod5/fc01.pod5",
+          "FC02/pod5/fc02.pod5",
+        ]);
+      },
+    },
   "docker build -t simvqgan .": { skip: "needs Docker, which the test suite does not have" },
   "docker run --gpus all -v /data/FC01:/data -v /data/ckpt:/ckpt simvqgan --config configs/train_config.json --data-root /data --ckpt-dir /ckpt":
     { skip: "needs Docker and an NVIDIA GPU" },

@@ -1,7 +1,10 @@
 /**
  * `deno task bench data`: windows/s of {@linkcode NanoporeSignalDataset} with
  * 0, 1 and 2 loader workers on the bundled 5 kHz sample (z1.pod5, listed
- * many times), against same-run baselines: decoding alone, copying windows,
+ * many times), mixing batches as configs/train_config.json does (files in a
+ * seeded order, `interleave_files` at a time, a `shuffle_buffer` block
+ * shuffle), against same-run baselines: the same run in plain file order,
+ * decoding alone, copying windows,
  * and the per-stage cost of one window (decode, stats, normalise, transfer);
  * plus how long a consumer paced at 4,000 windows/s waits in `next()`.
  *
@@ -10,6 +13,7 @@
 import { fromFileUrl } from "@std/path";
 import { cpuUsage } from "node:process";
 import denoJson from "../deno.json" with { type: "json" };
+import trainConfig from "../configs/train_config.json" with { type: "json" };
 import { NanoporeSignalDataset } from "../lib/data/mod.ts";
 import { Pod5Reader } from "../lib/pod5/mod.ts";
 import { normalisationStats, normalisationStatsFromAdc, normaliseAdc } from "../lib/signal/mod.ts";
@@ -25,6 +29,14 @@ const FILE_REPEATS = 100;
 const BATCH_SIZE = 256;
 const PREFETCH_BATCHES = 8;
 const WORKER_COUNTS = [0, 1, 2] as const;
+/** How training mixes batches (configs/train_config.json). */
+const TRAINING_MIX: DatasetMix = {
+  shuffleFiles: true,
+  interleaveFiles: trainConfig.data.interleave_files,
+  shuffleWindows: trainConfig.data.shuffle_buffer,
+};
+/** The same-run baseline: one file at a time, in the given order, no shuffle. */
+const FILE_ORDER: DatasetMix = { shuffleFiles: false, interleaveFiles: 1, shuffleWindows: 0 };
 /** The paced consumer asks for windows at twice the issue's 2,000 windows/s target. */
 const PACED_WINDOWS_PER_S = 4_000;
 /** Batches the paced consumer takes. */
@@ -59,6 +71,14 @@ export async function runBench(options: { onProgress: (line: string) => void }):
       ratio_to_decode_only: round(run.windows_per_s / Number(decodeOnly.windows_per_s), 3),
     });
   }
+  progress(`dataset with 2 workers in file order, one file at a time, no shuffle: ${files.length} files`);
+  const plain = await runDataset(files, 2, FILE_ORDER);
+  results.push({ name: "dataset_workers_2_file_order", ...plain });
+  const mixed = results.find((r) => r.name === "dataset_workers_2")!;
+  (mixed as Record<string, number | string>).ratio_to_file_order = round(
+    Number(mixed.windows_per_s) / plain.windows_per_s,
+    3,
+  );
   progress(`dataset with 2 workers, consumer paced at ${PACED_WINDOWS_PER_S} windows/s`);
   results.push(await runPaced(files, 2));
   const inline = results.find((r) => r.name === "dataset_workers_0")!;
@@ -83,6 +103,9 @@ export async function runBench(options: { onProgress: (line: string) => void }):
       window_samples: WINDOW_SAMPLES,
       batch_size: BATCH_SIZE,
       prefetch_batches: PREFETCH_BATCHES,
+      shuffle_files: TRAINING_MIX.shuffleFiles,
+      interleave_files: TRAINING_MIX.interleaveFiles,
+      shuffle_buffer: TRAINING_MIX.shuffleWindows,
       normalisation: "median_mad",
     },
     results,
@@ -100,8 +123,15 @@ interface DatasetRun {
   readonly [key: string]: number;
 }
 
-/** The dataset every run measures: the bench's batch, window, rate and prefetch, with `workers`. */
-function benchDataset(files: readonly string[], workers: number): NanoporeSignalDataset {
+/** How a run orders and mixes windows. */
+interface DatasetMix {
+  readonly shuffleFiles: boolean;
+  readonly interleaveFiles: number;
+  readonly shuffleWindows: number;
+}
+
+/** The dataset every run measures: the bench's batch, window, rate and prefetch, with `workers` and a mix. */
+function benchDataset(files: readonly string[], workers: number, mix: DatasetMix): NanoporeSignalDataset {
   return new NanoporeSignalDataset({
     files,
     batchSize: BATCH_SIZE,
@@ -109,11 +139,13 @@ function benchDataset(files: readonly string[], workers: number): NanoporeSignal
     sampleRateHz: SAMPLE_RATE_HZ,
     workers,
     prefetchBatches: PREFETCH_BATCHES,
+    ...mix,
+    seed: trainConfig.seed,
   });
 }
 
-async function runDataset(files: readonly string[], workers: number): Promise<DatasetRun> {
-  await using dataset = benchDataset(files, workers);
+async function runDataset(files: readonly string[], workers: number, mix = TRAINING_MIX): Promise<DatasetRun> {
+  await using dataset = benchDataset(files, workers, mix);
   const cpu0 = cpuUsage();
   const t0 = performance.now();
   let firstAt = 0;
@@ -144,7 +176,7 @@ async function runDataset(files: readonly string[], workers: number): Promise<Da
  * how long does `next()` block it, i.e. how much would a GPU at that rate starve?
  */
 async function runPaced(files: readonly string[], workers: number): Promise<BenchResult> {
-  await using dataset = benchDataset(files, workers);
+  await using dataset = benchDataset(files, workers, TRAINING_MIX);
   const stepMs = (BATCH_SIZE / PACED_WINDOWS_PER_S) * 1000;
   const iterator = dataset.batches();
   await iterator.next(); // Worker start-up is not starvation.

@@ -6,6 +6,7 @@
  */
 import { fromFileUrl, resolve } from "@std/path";
 import { type ParsedFlags, parseFlags, UsageError } from "../lib/runtime/args.ts";
+import { formatEpochSummary } from "../lib/data/format_epoch_summary.ts";
 import { describeBackend, initBackend } from "../lib/runtime/backend.ts";
 import { type RawConfig, resolveConfig } from "../lib/runtime/config.ts";
 import { formatDuration, formatProgressBar } from "../lib/runtime/progress.ts";
@@ -39,10 +40,18 @@ sample, a few minutes on a laptop CPU). Flags override the config file, which
 overrides the built-in defaults.
 
   --config FILE          JSON config (see configs/train_config.json)
-  --ckpt-dir DIR         [checkpoint.dir] checkpoints, train.log, metrics.jsonl
+  --ckpt-dir DIR         [checkpoint.dir] checkpoints, train.log, metrics.jsonl;
+                         exactly this folder (no numbered runs)
+  --overwrite            when --ckpt-dir holds an earlier run, move its files
+                         into previous-<time>/ there instead of stopping
   --resume auto|PATH     [checkpoint.resume_from] continue from the latest
                          checkpoint in --ckpt-dir, or from PATH
-  --data-root DIR        [data.root] folder of POD5 files (replaces data.files)
+  --resume-changed-data  resume even though the data (files, sizes, or the
+                         data keys and seed that order it) changed since the
+                         checkpoint: continue from the start of the next epoch
+  --data-root DIR        [data.root] every .pod5 file under DIR (clears
+                         data.subdirs and data.files)
+  --subdirs A,B          [data.subdirs] only the .pod5 files under DIR/A, DIR/B
   --epochs N  --max-steps N  --batch-size N  --lr X  --grad-accum N
   --disc-start N  --disc-steps N  --save-every N  --keep-last N  --log-every N
   --val-every N  --loader-workers N  --loader-prefetch N  --seed N
@@ -66,13 +75,14 @@ export async function run(args: readonly string[]): Promise<number> {
       "ckpt-dir",
       "resume",
       "data-root",
+      "subdirs",
       "seed",
       "backend",
       "wandb-project",
       "wandb-run",
       ...Object.keys(NUMBER_FLAGS),
     ],
-    boolean: ["wandb"],
+    boolean: ["wandb", "resume-changed-data", "overwrite"],
   });
   if (flags.booleans.get("help") === true) {
     console.log(HELP);
@@ -106,6 +116,8 @@ export async function run(args: readonly string[]): Promise<number> {
       backend,
       signal: controller.signal,
       onEvent: reporter(),
+      resumeChangedData: flags.booleans.get("resume-changed-data") === true,
+      overwrite: flags.booleans.get("overwrite") === true,
       ...(wandb === undefined ? {} : { metricsSink: wandb }),
     });
     console.log(`checkpoint: ${result.checkpoint ?? "(none)"}`);
@@ -116,8 +128,12 @@ export async function run(args: readonly string[]): Promise<number> {
     );
     if (result.heldOut !== undefined) {
       const { snrDb, baselineSnrDb, windows } = result.heldOut;
+      // read_tail scores the tails of reads whose heads were trained on: say so (deno task validate scores unseen reads).
+      const what = config.data.holdout_by === "read_tail"
+        ? "windows, held-out tails of trained reads"
+        : "windows of reads never trained on";
       console.log(
-        `held-out:   SNR ${snrDb.toFixed(2)} dB on ${windows} windows never trained on; per-read median ` +
+        `held-out:   SNR ${snrDb.toFixed(2)} dB on ${windows} ${what}; per-read median ` +
           `baseline ${baselineSnrDb.toFixed(2)} dB (${(snrDb - baselineSnrDb).toFixed(2)} dB better)`,
       );
     }
@@ -143,10 +159,14 @@ function overrides(flags: ParsedFlags): RawConfig {
     const value = flags.strings.get(flag);
     return value === undefined ? undefined : resolve(value);
   };
-  if (flags.strings.has("ckpt-dir")) out["checkpoint"]!["dir"] = path("ckpt-dir");
+  if (flags.strings.has("ckpt-dir")) Object.assign(out["checkpoint"]!, { dir: path("ckpt-dir"), numbered_runs: false });
   const resume = flags.strings.get("resume");
   if (resume !== undefined) out["checkpoint"]!["resume_from"] = resume === "auto" ? "auto" : path("resume");
-  if (flags.strings.has("data-root")) Object.assign(out["data"]!, { root: path("data-root"), files: null });
+  if (flags.strings.has("data-root")) {
+    Object.assign(out["data"]!, { root: path("data-root"), subdirs: ["."], files: null });
+  }
+  const subdirs = flags.strings.get("subdirs")?.split(",").filter((dir) => dir !== "");
+  if (subdirs !== undefined) Object.assign(out["data"]!, { subdirs, files: null });
   if (flags.strings.has("backend")) out["train"]!["backend"] = flags.strings.get("backend");
   const wandb: Record<string, unknown> = {};
   if (flags.booleans.has("wandb")) wandb["enabled"] = flags.booleans.get("wandb");
@@ -176,6 +196,7 @@ function reporter(): (event: TrainEvent) => void {
       case "start":
         start = performance.now();
         startStep = event.startStep;
+        if (event.runFolderNote !== undefined) console.error(event.runFolderNote);
         console.error(
           `data: ${event.windowsPerEpoch} training windows per epoch (${event.stepsPerEpoch} steps), ` +
             `${event.heldOutWindows} held out; training to step ${event.totalSteps}` +
@@ -206,6 +227,10 @@ function reporter(): (event: TrainEvent) => void {
       case "checkpoint":
         clearBar();
         console.error(`saved ${event.path}`);
+        return;
+      case "epoch":
+        clearBar();
+        console.error(formatEpochSummary(event.summary, { step: event.step }));
         return;
     }
   };

@@ -19,10 +19,10 @@ import type { WorkerReply, WorkerRequest } from "./_unit_runner.ts";
  * @returns The handler.
  */
 function serve(): (event: MessageEvent<WorkerRequest>) => void {
-  const readers = new ReaderCache();
+  let readers = new ReaderCache();
   let queue: Promise<void> = Promise.resolve();
 
-  const reply = async (request: WorkerRequest): Promise<void> => {
+  const reply = async (request: Exclude<WorkerRequest, { kind: "init" }>): Promise<void> => {
     try {
       if (request.kind === "describe") {
         const summary = await describeFile(request.path, readers);
@@ -45,6 +45,10 @@ function serve(): (event: MessageEvent<WorkerRequest>) => void {
 
   return (event) => {
     const request = event.data;
+    if (request.kind === "init") {
+      readers = new ReaderCache(request.openReaders);
+      return;
+    }
     // Descriptions jump the queue of units: the dataset's planner is waiting for them.
     if (request.kind === "describe") void reply(request);
     else queue = queue.then(() => reply(request));

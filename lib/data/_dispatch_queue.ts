@@ -9,22 +9,20 @@
 import type { UnitRunner } from "./_unit_runner.ts";
 import type { UnitResult, WorkUnit } from "./_work_unit.ts";
 
-/** What the planner produces: a unit to run, or the end of an epoch. */
-export type PlannedItem =
-  | { readonly kind: "unit"; readonly epoch: number; readonly unit: Omit<WorkUnit, "seq"> }
-  | { readonly kind: "epoch-end"; readonly epoch: number };
+/** What the planner produces: a unit to run, from the file at `order` of the epoch's file order. */
+export interface PlannedItem {
+  readonly order: number;
+  readonly unit: Omit<WorkUnit, "seq">;
+}
 
-/** A started unit, or the end of an epoch, in stream order. */
-export type QueuedItem =
-  | {
-    readonly kind: "unit";
-    readonly epoch: number;
-    readonly unit: WorkUnit;
-    /** Windows the unit was planned to give (its share of the prefetch budget). */
-    readonly plannedWindows: number;
-    readonly result: Promise<UnitResult>;
-  }
-  | { readonly kind: "epoch-end"; readonly epoch: number };
+/** A started unit, in stream order. */
+export interface QueuedItem {
+  readonly order: number;
+  readonly unit: WorkUnit;
+  /** Windows the unit was planned to give (its share of the prefetch budget). */
+  readonly plannedWindows: number;
+  readonly result: Promise<UnitResult>;
+}
 
 /** Starts planned units up to a budget of windows ahead of the consumer. */
 export class DispatchQueue {
@@ -54,7 +52,7 @@ export class DispatchQueue {
   }
 
   /**
-   * The next item in stream order; waits only when none is queued.
+   * The next unit in stream order; waits only when none is queued.
    *
    * @returns The item, or undefined after the last one.
    * @throws The planner's error, once the items queued before it are taken.
@@ -95,17 +93,13 @@ export class DispatchQueue {
         const next = await this.#planner.next();
         if (this.#stopped || next.done === true) return;
         const item = next.value;
-        if (item.kind === "epoch-end") {
-          this.#items.push(item);
-        } else {
-          const unit: WorkUnit = { ...item.unit, seq: seq++ };
-          let plannedWindows = 0;
-          for (const read of unit.reads) plannedWindows += read.numWindows;
-          const result = this.#runner.run(unit);
-          result.catch(() => undefined); // Awaited by the consumer; one left behind must not be "unhandled".
-          this.#items.push({ kind: "unit", epoch: item.epoch, unit, plannedWindows, result });
-          this.#queuedWindows += plannedWindows;
-        }
+        const unit: WorkUnit = { ...item.unit, seq: seq++ };
+        let plannedWindows = 0;
+        for (const read of unit.reads) plannedWindows += read.numWindows;
+        const result = this.#runner.run(unit);
+        result.catch(() => undefined); // Awaited by the consumer; one left behind must not be "unhandled".
+        this.#items.push({ order: item.order, unit, plannedWindows, result });
+        this.#queuedWindows += plannedWindows;
         this.#wake("consumer");
       }
     } catch (error) {

@@ -1,5 +1,5 @@
 /**
- * Turning one epoch's stream of windows (in file order) into batches: an
+ * Turning one epoch's stream of windows (interleaved, see `_interleave.ts`) into batches: an
  * optional seeded block shuffle, drop-last, and the resume position after
  * every batch.
  *
@@ -12,29 +12,14 @@
  * @module
  */
 import { Rng } from "../runtime/rng.ts";
-import type { DatasetBatch, DatasetPosition, WindowSource } from "./types.ts";
+import { type Cursor, mix32, startCursor, type StreamWindow } from "./_interleave.ts";
+import type { DatasetBatch, DatasetPosition } from "./types.ts";
 
 /** A batch whose rows are chosen but not yet copied: {@linkcode buildBatch} copies them when it is delivered. */
 export interface PendingBatch {
   readonly rows: readonly StreamWindow[];
   readonly epoch: number;
   readonly position: DatasetPosition;
-}
-
-/** A window to resume at, in file order. */
-export interface Cursor {
-  readonly fileIndex: number;
-  readonly readIndex: number;
-  readonly windowIndex: number;
-}
-
-/** One window of the stream. */
-export interface StreamWindow {
-  /** The normalised samples, `[windowSamples]`. */
-  readonly data: Float32Array;
-  readonly source: WindowSource;
-  /** The cursor just after this window in file order. */
-  readonly next: Cursor;
 }
 
 /** Settings of an {@linkcode EpochBatcher}. */
@@ -45,6 +30,10 @@ export interface EpochBatcherOptions {
   readonly shuffleWindows: number;
   readonly seed: number;
   readonly dropLast: boolean;
+  /** Lanes of the interleave (recorded in positions). */
+  readonly interleaveFiles: number;
+  /** Whether the file order is permuted (recorded in positions). */
+  readonly shuffleFiles: boolean;
   /** Where the epoch's stream starts (a block start when shuffling); `start.epoch` is the epoch. */
   readonly start: DatasetPosition;
 }
@@ -61,14 +50,6 @@ export interface EpochBatcherOptions {
 export function blockPermutation(seed: number, epoch: number, blockIndex: number, length: number): number[] {
   const rng = Rng.fromSeed(mix32(mix32(mix32(seed >>> 0, 0x5bd1e995), epoch), blockIndex));
   return rng.shuffle(Array.from({ length }, (_, i) => i));
-}
-
-function mix32(h: number, value: number): number {
-  let x = Math.imul(h ^ (value >>> 0), 0x85ebca6b);
-  x ^= x >>> 13;
-  x = Math.imul(x, 0xc2b2ae35);
-  x ^= x >>> 16;
-  return (x + Math.imul(value >>> 0, 0x9e3779b9)) >>> 0;
 }
 
 /** Batches one epoch's windows; feed it windows in stream order, then call {@linkcode finish}. */
@@ -91,8 +72,8 @@ export class EpochBatcher {
   constructor(options: EpochBatcherOptions) {
     this.#options = options;
     this.#shuffle = options.shuffleWindows > 1;
-    const { fileIndex, readIndex, windowIndex, epochWindow, blockOffset } = options.start;
-    this.#blockCursor = { fileIndex, readIndex, windowIndex };
+    const { lanes, lane, epochWindow, blockOffset } = options.start;
+    this.#blockCursor = { lanes, lane };
     this.#blockEpochWindow = epochWindow;
     this.#skip = blockOffset;
   }
@@ -125,7 +106,7 @@ export class EpochBatcher {
     if (this.#rows.length > 0 && !this.#options.dropLast) {
       const epoch = this.#options.start.epoch + 1;
       batches.push(
-        this.#batch({ ...this.#position({ fileIndex: 0, readIndex: 0, windowIndex: 0 }, 0), epoch, epochWindow: 0 }),
+        this.#batch({ ...this.#position(startCursor(this.#options.interleaveFiles), 0), epoch, epochWindow: 0 }),
       );
     }
     this.#rows = [];
@@ -156,13 +137,14 @@ export class EpochBatcher {
   #position(cursor: Cursor, blockOffset: number): DatasetPosition {
     return {
       epoch: this.#options.start.epoch,
-      fileIndex: cursor.fileIndex,
-      readIndex: cursor.readIndex,
-      windowIndex: cursor.windowIndex,
+      lanes: cursor.lanes,
+      lane: cursor.lane,
       epochWindow: this.#blockEpochWindow,
       blockOffset,
       shuffleWindows: this.#options.shuffleWindows,
       windowSamples: this.#options.windowSamples,
+      interleaveFiles: this.#options.interleaveFiles,
+      shuffleFiles: this.#options.shuffleFiles,
     };
   }
 

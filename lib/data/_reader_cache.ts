@@ -7,7 +7,7 @@
  */
 import { Pod5Reader } from "../pod5/reader.ts";
 
-/** Unpinned readers kept open beyond this number are closed, least recently used first. */
+/** Unpinned readers kept open beyond this number are closed, least recently used first (default). */
 const OPEN_READERS = 2;
 
 interface Entry {
@@ -18,7 +18,20 @@ interface Entry {
 /** Open readers by path, least recently used first. */
 export class ReaderCache {
   readonly #entries = new Map<string, Entry>();
+  readonly #openReaders: number;
   #closed = false;
+
+  /**
+   * Create a ReaderCache.
+   *
+   * @param openReaders Readers kept open when not in use (least recently used ones close first). Default 2.
+   */
+  constructor(openReaders: number = OPEN_READERS) {
+    if (!Number.isInteger(openReaders) || openReaders < 1) {
+      throw new RangeError(`Cannot create reader cache: openReaders ${openReaders} must be a positive integer`);
+    }
+    this.#openReaders = openReaders;
+  }
 
   /**
    * Run `step` with the open reader of `path`, opening it if needed.
@@ -61,7 +74,7 @@ export class ReaderCache {
 
   async #evict(): Promise<void> {
     for (const [path, entry] of this.#entries) {
-      if (this.#entries.size <= OPEN_READERS) return;
+      if (this.#entries.size <= this.#openReaders) return;
       if (entry.pins > 0) continue;
       this.#entries.delete(path);
       await closeQuietly(entry);

@@ -21,8 +21,9 @@ export interface UnitRunner {
   close(): Promise<void>;
 }
 
-/** A message from the dataset to a loader worker. */
+/** A message from the dataset to a loader worker (`init` comes first, once). */
 export type WorkerRequest =
+  | { readonly kind: "init"; readonly openReaders: number }
   | { readonly kind: "describe"; readonly id: number; readonly path: string }
   | { readonly kind: "unit"; readonly id: number; readonly unit: WorkUnit };
 
@@ -34,9 +35,18 @@ export type WorkerReply =
 
 /** Runs everything one step after another on the calling thread. */
 export class InlineRunner implements UnitRunner {
-  readonly #readers = new ReaderCache();
+  readonly #readers: ReaderCache;
   #tail: Promise<unknown> = Promise.resolve();
   #closed = false;
+
+  /**
+   * Create an InlineRunner.
+   *
+   * @param openReaders Files kept open between units (see `ReaderCache`). Default 2.
+   */
+  constructor(openReaders?: number) {
+    this.#readers = new ReaderCache(openReaders);
+  }
 
   /** Describe a file now, not behind queued units: the planner waits for it. */
   describe(path: string): Promise<FileSummary> {
@@ -92,8 +102,9 @@ export class WorkerPoolRunner implements UnitRunner {
    * Start the workers. They inherit the parent's permissions (they need read access to the data).
    *
    * @param count Number of workers, ≥ 1.
+   * @param openReaders Files each worker keeps open between units (see `ReaderCache`). Default 2.
    */
-  constructor(count: number) {
+  constructor(count: number, openReaders = 2) {
     for (let i = 0; i < count; i++) {
       const worker = new Worker(new URL("./_dataset_worker.ts", import.meta.url), { type: "module" });
       const entry: PoolWorker = { worker, pending: new Map() };
@@ -103,6 +114,8 @@ export class WorkerPoolRunner implements UnitRunner {
         this.#fail(entry, `loader worker ${i} crashed: ${event.message}`);
       };
       worker.onmessageerror = () => this.#fail(entry, `loader worker ${i} sent a message that cannot be read`);
+      const init: WorkerRequest = { kind: "init", openReaders };
+      worker.postMessage(init);
       this.#workers.push(entry);
     }
   }

@@ -40,13 +40,18 @@ export interface WorkUnit {
   readonly normalisation: UnitNormalisation;
 }
 
+/** Why a read of a unit gave no windows. */
+export type SkipReason = "mad_zero" | "failed";
+
 /** What became of one read of a unit. */
 export interface UnitReadResult {
   readonly readIndex: number;
   readonly readId: string;
   readonly firstWindow: number;
-  /** Windows produced: the planned number, or 0 when the read failed. */
+  /** Windows produced: the planned number, or 0 when the read was skipped. */
   readonly numWindows: number;
+  /** Why the read was skipped; null when it gave its windows. */
+  readonly skipped: SkipReason | null;
   /** Null when the read failed. */
   readonly stats: NormalisationStats | null;
   /** Null when the read failed. */
@@ -65,8 +70,9 @@ export interface UnitResult {
 
 /**
  * Decode, normalise (stats over the whole read) and cut the unit's reads.
- * Bad data never throws: a file that cannot be opened or a read that cannot
- * be decoded gives a warning and no windows.
+ * Bad data never throws: a file that cannot be opened, a read that cannot
+ * be decoded, and (for `median_mad`) a read whose MAD is 0 give a warning
+ * and no windows.
  *
  * @param unit The work.
  * @param readers Open readers to reuse.
@@ -80,7 +86,7 @@ export async function processUnit(unit: WorkUnit, readers: ReaderCache): Promise
     return {
       seq: unit.seq,
       windows: new Float32Array(0),
-      reads: unit.reads.map((plan) => ({ ...plan, numWindows: 0, stats: null, calibration: null })),
+      reads: unit.reads.map((plan) => ({ ...plan, numWindows: 0, skipped: "failed", stats: null, calibration: null })),
       warnings: [{ path: unit.path, message: `skipped file: ${reasonOf(error, unit.path)}` }],
     };
   }
@@ -103,12 +109,22 @@ async function decodeUnit(unit: WorkUnit, reader: Pod5Reader): Promise<UnitResul
         throw new RangeError(`has ${adc.length} samples, fewer than the ${end} its windows need`);
       }
       const stats = normalisationStatsFromAdc(adc, read.calibration, unit.normalisation);
+      if (stats.mode === "median_mad" && stats.scalePa <= unit.normalisation.scaleFloorPa) {
+        // At least half the samples share one value: dividing by the floored MAD would give values of 1e5 and more.
+        warnings.push({
+          path: unit.path,
+          message: `skipped read ${plan.readId}: its MAD is 0 (at least half of its ${adc.length} samples equal ` +
+            `its median), so median/MAD normalisation cannot scale it`,
+        });
+        results.push({ ...plan, numWindows: 0, skipped: "mad_zero", stats: null, calibration: null });
+        continue;
+      }
       normaliseAdc(adc.subarray(plan.firstWindow * w, end), read.calibration, {
         stats,
         out: windows.subarray(produced * w, (produced + plan.numWindows) * w),
       });
       produced += plan.numWindows;
-      results.push({ ...plan, stats, calibration: read.calibration });
+      results.push({ ...plan, skipped: null, stats, calibration: read.calibration });
     } catch (error) {
       const reason = reasonOf(error, unit.path);
       const own = `read ${plan.readId}: `;
@@ -116,7 +132,7 @@ async function decodeUnit(unit: WorkUnit, reader: Pod5Reader): Promise<UnitResul
         path: unit.path,
         message: `skipped read ${plan.readId}: ${reason.startsWith(own) ? reason.slice(own.length) : reason}`,
       });
-      results.push({ ...plan, numWindows: 0, stats: null, calibration: null });
+      results.push({ ...plan, numWindows: 0, skipped: "failed", stats: null, calibration: null });
     }
   }
   return {

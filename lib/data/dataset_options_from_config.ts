@@ -30,7 +30,8 @@ export interface DatasetOptionsFromConfigOptions {
  * `data.files` (with `data.train`'s keys, when set, shallow-merged over
  * `data`, as the seed does), window length from `segmentSamples`, batch size
  * from `train.batch_size`, workers and prefetch from `data.loader_*`, the
- * shuffle from `data.shuffle_buffer` and `seed`.
+ * shuffle from `data.shuffle_buffer` and `seed`; training visits the files
+ * in a new seeded order every epoch, `data.interleave_files` at a time.
  *
  * @example
  * ```ts ignore
@@ -77,6 +78,8 @@ export async function datasetOptionsFromConfig(
     clip: data.clip,
     shuffleWindows: heldOut ? 0 : data.shuffle_buffer,
     seed: config.seed,
+    shuffleFiles: !heldOut,
+    interleaveFiles: heldOut ? 1 : data.interleave_files,
     workers: data.loader_workers,
     prefetchBatches: data.loader_prefetch_chunks,
     dropLast: !heldOut,

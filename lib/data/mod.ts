@@ -14,10 +14,12 @@
  *
  * @module
  */
+export { type DataPlan, dataPlan, type DataPlanFile, type DataPlanKeys, describeDataPlanChange } from "./data_plan.ts";
 export { datasetOptionsFromConfig, type DatasetOptionsFromConfigOptions } from "./dataset_options_from_config.ts";
 export { discoverPod5Files, type Pod5Source } from "./discover_pod5_files.ts";
 export { DatasetWorkerError, DataSourceError } from "./errors.ts";
 export { formatDatasetWarning } from "./format_dataset_warning.ts";
+export { formatEpochSummary } from "./format_epoch_summary.ts";
 export {
   type BatchesOptions,
   NanoporeSignalDataset,
@@ -29,6 +31,8 @@ export type {
   DatasetBatch,
   DatasetPosition,
   DatasetWarning,
+  EpochSummary,
+  LaneCursor,
   ReadFilter,
   ReadInfo,
   TailSplit,

@@ -8,18 +8,14 @@
  */
 import type { NormalisationMode } from "../signal/types.ts";
 import { MIN_SCALE_PA } from "../signal/types.ts";
-import { buildBatch, type Cursor, EpochBatcher, type PendingBatch, type StreamWindow } from "./_epoch_batcher.ts";
-import { DispatchQueue, type PlannedItem } from "./_dispatch_queue.ts";
-import { describeFile, type FileSummary, planFile } from "./_file_plan.ts";
+import { buildBatch, EpochBatcher } from "./_epoch_batcher.ts";
+import { describeFile, planFile } from "./_file_plan.ts";
+import { epochFileOrder, startCursor, WindowInterleaver } from "./_interleave.ts";
+import { LaneReader, type LaneSettings } from "./_lane_windows.ts";
 import { ReaderCache } from "./_reader_cache.ts";
 import { InlineRunner, type UnitRunner, WorkerPoolRunner } from "./_unit_runner.ts";
-import type { UnitNormalisation, UnitRead, UnitResult, WorkUnit } from "./_work_unit.ts";
+import type { UnitNormalisation } from "./_work_unit.ts";
 import type { DatasetBatch, DatasetPosition, DatasetWarning, ReadFilter, TailSplit } from "./types.ts";
-
-/** Reads are grouped into work units of about this many windows (a longer read is one unit). */
-const UNIT_TARGET_WINDOWS = 64;
-/** Files described ahead of the one being planned (epoch ends count as one). */
-const DESCRIBE_AHEAD = 3;
 
 /** Options of {@linkcode NanoporeSignalDataset}. */
 export interface NanoporeSignalDatasetOptions {
@@ -39,8 +35,12 @@ export interface NanoporeSignalDatasetOptions {
   readonly scaleFloorPa?: number;
   /** Shuffle block size in windows (`data.shuffle_buffer`); 0 or 1: file order. Default 0. */
   readonly shuffleWindows?: number;
-  /** Seed of the shuffle (`seed`). Default 0. */
+  /** Seed of the shuffle and the file order (`seed`). Default 0. */
   readonly seed?: number;
+  /** Visit the files in a seeded permutation, a new one every epoch. Default false: the given order. */
+  readonly shuffleFiles?: boolean;
+  /** Files read at a time, their windows taken in turn (`data.interleave_files`). Default 1. */
+  readonly interleaveFiles?: number;
   /** Loader workers (`data.loader_workers`); 0 decodes on the calling thread. Default 0. */
   readonly workers?: number;
   /** Batches decoded ahead of the consumer (`data.loader_prefetch_chunks`). Default 8. */
@@ -68,14 +68,17 @@ export interface BatchesOptions {
 /**
  * A stream of normalised training windows over POD5 files, in batches.
  *
- * Each epoch walks the files in order, each file's eligible reads in file
- * order and each read's non-overlapping windows (the tail is dropped); an
- * optional seeded block shuffle permutes windows within blocks of
- * `shuffleWindows`. Reads are normalised over their whole length. Files that
- * cannot be read, reads at another sample rate, reads with unusable
- * calibration and reads that fail to decode are skipped with a warning;
- * reads shorter than a window are skipped silently. The batches are the same
- * bytes whatever the number of workers.
+ * Each epoch visits the files in order (or, with `shuffleFiles`, in a
+ * permutation drawn from the seed and the epoch), `interleaveFiles` of them
+ * at a time: lane `j` reads the files at places `j`, `j + K`, … of that
+ * order, each file's eligible reads in file order and each read's
+ * non-overlapping windows (the tail is dropped), and the stream takes one
+ * window from each lane in turn. An optional seeded block shuffle then
+ * permutes windows within blocks of `shuffleWindows`. Reads are normalised
+ * over their whole length. Files that cannot be read, reads at another
+ * sample rate, reads with unusable calibration and reads that fail to decode
+ * are skipped with a warning; reads shorter than a window are skipped
+ * silently. The batches are the same bytes whatever the number of workers.
  *
  * Workers start when an iteration starts and stop when it ends, breaks,
  * throws or is aborted, or on {@linkcode close}.
@@ -108,6 +111,10 @@ export class NanoporeSignalDataset implements AsyncDisposable {
   readonly shuffleWindows: number;
   /** Shuffle seed. */
   readonly seed: number;
+  /** Whether the file order is permuted every epoch. */
+  readonly shuffleFiles: boolean;
+  /** Files read at a time. */
+  readonly interleaveFiles: number;
   /** Loader workers (0: inline). */
   readonly workers: number;
   /** Batches decoded ahead. */
@@ -139,6 +146,8 @@ export class NanoporeSignalDataset implements AsyncDisposable {
     this.sampleRateHz = options.sampleRateHz;
     this.shuffleWindows = checkInteger("shuffleWindows", options.shuffleWindows ?? 0, 0);
     this.seed = checkInteger("seed", options.seed ?? 0, -(2 ** 53));
+    this.shuffleFiles = options.shuffleFiles ?? false;
+    this.interleaveFiles = checkInteger("interleaveFiles", options.interleaveFiles ?? 1, 1);
     this.workers = checkInteger("workers", options.workers ?? 0, 0);
     this.prefetchBatches = checkInteger("prefetchBatches", options.prefetchBatches ?? 8, 1);
     this.dropLast = options.dropLast ?? true;
@@ -201,13 +210,13 @@ export class NanoporeSignalDataset implements AsyncDisposable {
     checkInteger("epoch", epoch, 0, "Cannot compute start position");
     return {
       epoch,
-      fileIndex: 0,
-      readIndex: 0,
-      windowIndex: 0,
+      ...startCursor(this.interleaveFiles),
       epochWindow: 0,
       blockOffset: 0,
       shuffleWindows: this.shuffleWindows,
       windowSamples: this.windowSamples,
+      interleaveFiles: this.interleaveFiles,
+      shuffleFiles: this.shuffleFiles,
     };
   }
 
@@ -230,7 +239,9 @@ export class NanoporeSignalDataset implements AsyncDisposable {
     const signal = options.signal;
     signal?.throwIfAborted();
     this.#iterating = true;
-    const runner = this.workers === 0 ? new InlineRunner() : new WorkerPoolRunner(this.workers);
+    // Each lane keeps its current file open, and describes its next one ahead.
+    const openReaders = 2 * this.interleaveFiles + 1;
+    const runner = this.workers === 0 ? new InlineRunner(openReaders) : new WorkerPoolRunner(this.workers, openReaders);
     this.#runner = runner;
     const onAbort = () => void runner.close();
     signal?.addEventListener("abort", onAbort, { once: true });
@@ -266,94 +277,86 @@ export class NanoporeSignalDataset implements AsyncDisposable {
     endEpoch: number,
     signal: AbortSignal | undefined,
   ): AsyncGenerator<DatasetBatch, void, undefined> {
-    const queue = new DispatchQueue(this.#plan(runner, from, endEpoch), runner, this.prefetchBatches * this.batchSize);
-    try {
-      let batcher = this.#batcher(from);
-      for (;;) {
-        const head = await queue.next();
-        if (head === undefined) return;
-        let batches: PendingBatch[];
-        if (head.kind === "epoch-end") {
-          batches = batcher.finish();
-          batcher = this.#batcher(this.startPosition(head.epoch + 1));
-        } else {
-          const result = await head.result;
-          queue.release(head.plannedWindows);
-          for (const warning of result.warnings) this.#warn(warning);
-          batches = [];
-          for (const window of streamWindows(head.unit, result)) batches.push(...batcher.push(window));
+    const numFiles = this.files.length;
+    // Each lane may run ahead by its share of the prefetch budget.
+    const budgetWindows = Math.max(
+      1,
+      Math.floor(this.prefetchBatches * this.batchSize / Math.max(1, Math.min(this.interleaveFiles, numFiles))),
+    );
+    const counts = { madZeroReads: 0, failedReads: 0 };
+    const settings: LaneSettings = {
+      files: this.files,
+      windowSamples: this.windowSamples,
+      sampleRateHz: this.sampleRateHz,
+      normalisation: this.#normalisation,
+      readFilter: this.#readFilter,
+      tailSplit: this.#tailSplit,
+      warn: (warning) => this.#warn(warning),
+      onResult: (result) => {
+        for (const read of result.reads) {
+          if (read.skipped === "mad_zero") counts.madZeroReads++;
+          else if (read.skipped === "failed") counts.failedReads++;
         }
-        for (const batch of batches) {
+      },
+    };
+    let lanes: (LaneReader | undefined)[] = [];
+    try {
+      for (let epoch = from.epoch; epoch < endEpoch; epoch++) {
+        const start = epoch === from.epoch ? from : this.startPosition(epoch);
+        const order = epochFileOrder(numFiles, { seed: this.seed, epoch, shuffle: this.shuffleFiles });
+        lanes = start.lanes.map((cursor) =>
+          cursor.order >= numFiles ? undefined : new LaneReader({
+            runner,
+            settings,
+            order,
+            lanes: this.interleaveFiles,
+            start: cursor,
+            budgetWindows,
+            isCurrent: () => this.#runner === runner,
+          })
+        );
+        counts.madZeroReads = counts.failedReads = 0;
+        const stream = new WindowInterleaver(lanes, start);
+        const batcher = this.#batcher(start);
+        // One batch is held back, so that the epoch's last one is known and can carry the epoch's summary.
+        let held: DatasetBatch | undefined;
+        let delivered = 0;
+        for (;;) {
+          const window = await stream.next();
+          const ready = (window === undefined ? batcher.finish() : batcher.push(window))
+            .map((batch) => buildBatch(batch, this.windowSamples));
+          if (window === undefined) {
+            const rest = held === undefined ? ready : [held, ...ready];
+            const last = rest.pop();
+            if (last !== undefined) {
+              const windows = delivered + rest.reduce((n, b) => n + b.batchSize, 0) + last.batchSize;
+              const complete = start.epochWindow === 0 && start.blockOffset === 0;
+              rest.push({ ...last, epochEnd: { epoch, complete, windows, ...counts } });
+            }
+            for (const batch of rest) {
+              signal?.throwIfAborted();
+              if (this.#closed) return;
+              yield batch;
+            }
+            break;
+          }
+          for (const batch of ready) {
+            if (held !== undefined) {
+              signal?.throwIfAborted();
+              if (this.#closed) return;
+              delivered += held.batchSize;
+              yield held;
+            }
+            held = batch;
+          }
           signal?.throwIfAborted();
           if (this.#closed) return;
-          yield buildBatch(batch, this.windowSamples);
         }
-        signal?.throwIfAborted();
-        if (this.#closed) return;
+        for (const lane of lanes) lane?.stop();
       }
     } finally {
-      queue.stop();
+      for (const lane of lanes) lane?.stop();
     }
-  }
-
-  async *#plan(
-    runner: UnitRunner,
-    from: DatasetPosition,
-    endEpoch: number,
-  ): AsyncGenerator<PlannedItem, void, undefined> {
-    // Files are described a few visits ahead so that the loaders have read the next reads tables by the time
-    // the stream reaches them.
-    const visits = fileVisits(from, endEpoch, this.files.length);
-    const ahead: { readonly visit: FileVisit; readonly summary: Promise<FileSummary> | undefined }[] = [];
-    for (;;) {
-      while (ahead.length < DESCRIBE_AHEAD) {
-        const next = visits.next();
-        if (next.done === true) break;
-        const visit = next.value;
-        const summary = visit.fileIndex === undefined ? undefined : runner.describe(this.files[visit.fileIndex]!);
-        summary?.catch(() => undefined); // Awaited below; one left behind must not be "unhandled".
-        ahead.push({ visit, summary });
-      }
-      const item = ahead.shift();
-      if (item === undefined) return;
-      const { epoch, fileIndex } = item.visit;
-      if (fileIndex === undefined || item.summary === undefined) {
-        yield { kind: "epoch-end", epoch };
-        continue;
-      }
-      const summary = await item.summary;
-      if (this.#runner !== runner) return; // The iteration ended while the file was being described.
-      const plan = planFile(summary, fileIndex, {
-        windowSamples: this.windowSamples,
-        sampleRateHz: this.sampleRateHz,
-        readFilter: this.#readFilter,
-        tailSplit: this.#tailSplit,
-        warn: (warning) => this.#warn(warning),
-      });
-      if (plan === undefined) continue;
-      const start = epoch === from.epoch && fileIndex === from.fileIndex ? from : undefined;
-      let reads: UnitRead[] = [];
-      let windows = 0;
-      for (const read of plan.reads) {
-        if (start !== undefined && read.readIndex < start.readIndex) continue;
-        const resumed = start !== undefined && read.readIndex === start.readIndex;
-        const firstWindow = resumed ? Math.max(read.firstWindow, start.windowIndex) : read.firstWindow;
-        const numWindows = read.firstWindow + read.numWindows - firstWindow;
-        if (numWindows <= 0) continue;
-        if (windows > 0 && windows + numWindows > UNIT_TARGET_WINDOWS) {
-          yield { kind: "unit", epoch, unit: this.#unit(fileIndex, plan.path, reads) };
-          reads = [];
-          windows = 0;
-        }
-        reads.push({ readIndex: read.readIndex, readId: read.readId, firstWindow, numWindows });
-        windows += numWindows;
-      }
-      if (windows > 0) yield { kind: "unit", epoch, unit: this.#unit(fileIndex, plan.path, reads) };
-    }
-  }
-
-  #unit(fileIndex: number, path: string, reads: readonly UnitRead[]): Omit<WorkUnit, "seq"> {
-    return { fileIndex, path, reads, windowSamples: this.windowSamples, normalisation: this.#normalisation };
   }
 
   #batcher(start: DatasetPosition): EpochBatcher {
@@ -363,6 +366,8 @@ export class NanoporeSignalDataset implements AsyncDisposable {
       shuffleWindows: this.shuffleWindows,
       seed: this.seed,
       dropLast: this.dropLast,
+      interleaveFiles: this.interleaveFiles,
+      shuffleFiles: this.shuffleFiles,
       start,
     });
   }
@@ -378,7 +383,7 @@ export class NanoporeSignalDataset implements AsyncDisposable {
     const fail = (why: string): never => {
       throw new RangeError(`Cannot resume dataset: ${why}`);
     };
-    for (const key of ["epoch", "fileIndex", "readIndex", "windowIndex", "epochWindow", "blockOffset"] as const) {
+    for (const key of ["epoch", "lane", "epochWindow", "blockOffset"] as const) {
       const value = position[key];
       if (!Number.isInteger(value) || value < 0) fail(`position.${key} ${value} is not a non-negative integer`);
     }
@@ -392,9 +397,26 @@ export class NanoporeSignalDataset implements AsyncDisposable {
         `the position was saved with shuffle block ${position.shuffleWindows}, the dataset uses ${this.shuffleWindows}`,
       );
     }
-    if (position.fileIndex > this.files.length) {
-      fail(`position.fileIndex ${position.fileIndex} is past the ${this.files.length} files`);
+    if (position.interleaveFiles !== this.interleaveFiles || position.shuffleFiles !== this.shuffleFiles) {
+      fail(
+        `the position was saved interleaving ${position.interleaveFiles} files ` +
+          `(${position.shuffleFiles ? "shuffled" : "in order"}), the dataset interleaves ${this.interleaveFiles} ` +
+          `(${this.shuffleFiles ? "shuffled" : "in order"})`,
+      );
     }
+    const k = this.interleaveFiles;
+    if (!Array.isArray(position.lanes) || position.lanes.length !== k || position.lane >= k) {
+      fail(`the position has ${position.lanes?.length} lane cursors and lane ${position.lane}, not ${k} lanes`);
+    }
+    position.lanes.forEach((cursor, j) => {
+      for (const key of ["order", "readIndex", "windowIndex"] as const) {
+        const value = cursor?.[key];
+        if (!Number.isInteger(value) || value < 0) {
+          fail(`position.lanes[${j}].${key} ${value} is not a non-negative integer`);
+        }
+      }
+      if (cursor.order % k !== j) fail(`position.lanes[${j}].order ${cursor.order} is not a file of lane ${j}`);
+    });
     if (this.shuffleWindows > 1) {
       if (position.epochWindow % this.shuffleWindows !== 0 || position.blockOffset >= this.shuffleWindows) {
         fail(
@@ -403,49 +425,6 @@ export class NanoporeSignalDataset implements AsyncDisposable {
       }
     } else if (position.blockOffset !== 0) {
       fail(`position.blockOffset ${position.blockOffset} must be 0 without shuffling`);
-    }
-  }
-}
-
-/** One step of the walk over files: a file of an epoch, or (no `fileIndex`) the epoch's end. */
-interface FileVisit {
-  readonly epoch: number;
-  readonly fileIndex?: number;
-}
-
-function* fileVisits(from: DatasetPosition, endEpoch: number, numFiles: number): Generator<FileVisit> {
-  for (let epoch = from.epoch; epoch < endEpoch; epoch++) {
-    for (let fileIndex = epoch === from.epoch ? from.fileIndex : 0; fileIndex < numFiles; fileIndex++) {
-      yield { epoch, fileIndex };
-    }
-    yield { epoch };
-  }
-}
-
-/** The unit's windows as stream items, each with the cursor after it. */
-function* streamWindows(unit: WorkUnit, result: UnitResult): Generator<StreamWindow> {
-  const w = unit.windowSamples;
-  let row = 0;
-  for (const read of result.reads) {
-    if (read.stats === null || read.calibration === null) continue;
-    for (let k = 0; k < read.numWindows; k++) {
-      const windowIndex = read.firstWindow + k;
-      const next: Cursor = k + 1 < read.numWindows
-        ? { fileIndex: unit.fileIndex, readIndex: read.readIndex, windowIndex: windowIndex + 1 }
-        : { fileIndex: unit.fileIndex, readIndex: read.readIndex + 1, windowIndex: 0 };
-      yield {
-        data: result.windows.subarray(row * w, (row + 1) * w),
-        source: {
-          fileIndex: unit.fileIndex,
-          readIndex: read.readIndex,
-          readId: read.readId,
-          windowIndex,
-          stats: read.stats,
-          calibration: read.calibration,
-        },
-        next,
-      };
-      row++;
     }
   }
 }

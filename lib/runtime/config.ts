@@ -53,7 +53,9 @@ export interface ResolveConfigOptions {
 
 /**
  * Load `file` (if any), merge `overrides` over it, and validate the result:
- * the single place where CLI > file > defaults is decided.
+ * the single place where CLI > file > defaults is decided. Overrides that
+ * name the data (`data.root`, `data.subdirs` or `data.files`) also replace
+ * the file's `data.train` source keys, which would otherwise win over them.
  *
  * @param options The file and the overrides.
  * @returns The frozen config.
@@ -61,7 +63,8 @@ export interface ResolveConfigOptions {
 export async function resolveConfig(options: ResolveConfigOptions = {}): Promise<Readonly<Config>> {
   let fileRaw: RawConfig = {};
   if (options.file !== undefined) fileRaw = await readConfigFile(options.file);
-  const merged = mergeConfigLayers(fileRaw, options.overrides ?? {});
+  const overrides = options.overrides ?? {};
+  const merged = mergeConfigLayers(withoutOverriddenSource(fileRaw, overrides), overrides);
   return parseConfig(merged, options.file === undefined ? {} : { path: options.file });
 }
 
@@ -111,6 +114,20 @@ export function mergeConfigLayers(base: RawConfig, top: RawConfig): RawConfig {
     out[key] = isPlainObject(below) && isPlainObject(value) ? mergeConfigLayers(below, value) : value;
   }
   return out;
+}
+
+/** The data-source keys of `data` that `data.train` may override. */
+const DATA_SOURCE_KEYS = ["root", "subdirs", "files"] as const;
+
+/** The file layer without its `data.train` source keys when the overrides name the data source. */
+function withoutOverriddenSource(file: RawConfig, overrides: RawConfig): RawConfig {
+  const data = overrides["data"];
+  const fileData = file["data"];
+  if (!isPlainObject(data) || !isPlainObject(fileData) || !isPlainObject(fileData["train"])) return file;
+  if (!DATA_SOURCE_KEYS.some((key) => data[key] !== undefined)) return file;
+  const train: Record<string, unknown> = { ...fileData["train"] };
+  for (const key of DATA_SOURCE_KEYS) delete train[key];
+  return { ...file, data: { ...fileData, train } };
 }
 
 /**

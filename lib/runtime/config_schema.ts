@@ -102,6 +102,7 @@ const dataSchema = z.strictObject({
   normalization: z.enum(["median_mad", "minmax"]).default("median_mad"),
   clip: z.number().positive().nullable().default(null),
   shuffle_buffer: nonNegativeInt.default(0),
+  interleave_files: positiveInt.default(8),
   holdout_fraction: z.number().min(0).lt(1).default(0),
   holdout_by: z.enum(["read", "read_tail"]).default("read"),
   loader_workers: nonNegativeInt.default(2),
@@ -113,6 +114,7 @@ const checkpointSchema = z.strictObject({
   dir: z.string().min(1).default("./checkpoints/vqgan"),
   resume_from: z.string().min(1).nullable().default(null),
   drive_backup_dir: z.string().min(1).nullable().default(null),
+  numbered_runs: z.boolean().default(false),
 });
 
 const wandbSchema = z.strictObject({

@@ -6,7 +6,9 @@
  * A checkpoint is written into `.checkpoint_<step>.tmp-<pid>/`, each file
  * synced, and renamed into place; only names matching `checkpoint_<step>`
  * whose `state.json` agrees are ever listed, so a half-written checkpoint is
- * never picked. Pruning to `keep_last` happens after the new one is complete.
+ * never picked. Pruning to `keep_last` happens after the new one is complete
+ * and removes only checkpoints of the new one's lineage (the `run_id` its
+ * state.json records), never another run's.
  *
  * @module
  */
@@ -41,11 +43,17 @@ export interface CheckpointEntry {
   readonly step: number;
   /** Its directory. */
   readonly path: string;
+  /** The `run_id` its state.json records (its lineage); null when none. */
+  readonly runId: string | null;
 }
 
 /** Options of {@linkcode saveCheckpoint}. */
 export interface SaveCheckpointOptions {
-  /** Keep this many newest checkpoints (older ones are removed after the save). Default: keep all. */
+  /**
+   * Keep this many newest checkpoints of the new one's lineage (older ones of
+   * that lineage are removed after the save; other runs' are never touched).
+   * Default: keep all.
+   */
   readonly keepLast?: number;
 }
 
@@ -105,7 +113,10 @@ export async function saveCheckpoint(
       cause: error,
     });
   }
-  if (options.keepLast !== undefined) await pruneCheckpoints(dir, options.keepLast);
+  if (options.keepLast !== undefined) {
+    const runId = data.state["run_id"];
+    await pruneCheckpoints(dir, options.keepLast, { runId: typeof runId === "string" ? runId : null });
+  }
   return final;
 }
 
@@ -122,7 +133,8 @@ export async function listCheckpoints(dir: string): Promise<CheckpointEntry[]> {
       const match = CHECKPOINT_NAME.exec(entry.name);
       if (!entry.isDirectory || match === null) continue;
       const path = join(dir, entry.name);
-      if (await isComplete(path, Number(match[1]))) entries.push({ step: Number(match[1]), path });
+      const state = await completeState(path, Number(match[1]));
+      if (state !== undefined) entries.push({ step: Number(match[1]), path, runId: state.runId });
     }
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return [];
@@ -141,17 +153,28 @@ export async function latestCheckpoint(dir: string): Promise<string | undefined>
   return (await listCheckpoints(dir)).at(-1)?.path;
 }
 
+/** Options of {@linkcode pruneCheckpoints}. */
+export interface PruneCheckpointsOptions {
+  /** The lineage to prune: only checkpoints whose state.json records this `run_id` (null: records none). */
+  readonly runId: string | null;
+}
+
 /**
- * Remove all but the newest `keepLast` complete checkpoints.
+ * Remove all but the newest `keepLast` complete checkpoints of one lineage.
  *
  * @param dir The checkpoint directory.
  * @param keepLast How many to keep (≥ 1).
+ * @param options The lineage.
  */
-export async function pruneCheckpoints(dir: string, keepLast: number): Promise<void> {
+export async function pruneCheckpoints(
+  dir: string,
+  keepLast: number,
+  options: PruneCheckpointsOptions,
+): Promise<void> {
   if (!Number.isInteger(keepLast) || keepLast < 1) {
     throw new RangeError(`Cannot prune checkpoints: keep_last ${keepLast}`);
   }
-  const entries = await listCheckpoints(dir);
+  const entries = (await listCheckpoints(dir)).filter((entry) => entry.runId === options.runId);
   for (const entry of entries.slice(0, Math.max(0, entries.length - keepLast))) {
     await Deno.remove(entry.path, { recursive: true });
   }
@@ -200,14 +223,15 @@ export async function loadCheckpoint(path: string): Promise<CheckpointData> {
   return { step: Number(record["step"]), tensors, state: record };
 }
 
-async function isComplete(path: string, step: number): Promise<boolean> {
+/** The lineage of a complete checkpoint; undefined when it is not complete. */
+async function completeState(path: string, step: number): Promise<{ runId: string | null } | undefined> {
   try {
     const state = JSON.parse(await Deno.readTextFile(join(path, STATE_FILE)));
-    if (state?.step !== step) return false;
+    if (state?.step !== step) return undefined;
     for (const file of CHECKPOINT_TENSOR_FILES) await Deno.lstat(join(path, `${file}.safetensors`));
-    return true;
+    return { runId: typeof state.run_id === "string" ? state.run_id : null };
   } catch {
-    return false;
+    return undefined;
   }
 }
 

@@ -7,20 +7,23 @@
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
+import { type DataPlan, dataPlan } from "../data/data_plan.ts";
 import { datasetOptionsFromConfig } from "../data/dataset_options_from_config.ts";
 import { NanoporeSignalDataset } from "../data/nanopore_signal_dataset.ts";
-import type { DatasetBatch, DatasetPosition } from "../data/types.ts";
+import { formatEpochSummary } from "../data/format_epoch_summary.ts";
+import type { DatasetBatch, DatasetPosition, EpochSummary } from "../data/types.ts";
 import { outputActivationFor } from "../model/decoder.ts";
 import type { ComputeBackend } from "../runtime/backend.ts";
 import { type Config, segmentSamples } from "../runtime/config.ts";
 import { ConfigError } from "../runtime/errors.ts";
 import { Rng } from "../runtime/rng.ts";
 import { VERSION } from "../version.ts";
-import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { CodeUsageWindow } from "./code_usage_window.ts";
-import { CheckpointError } from "./errors.ts";
 import { evaluateHeldOut, type HeldOutMetrics } from "./evaluate.ts";
 import { MetricsLog, type MetricsRecord } from "./metrics_log.ts";
+import { resumePoint } from "./resume_point.ts";
+import { prepareRunFolder } from "./run_folder.ts";
 import type { StepMetrics } from "./step.ts";
 import { Trainer } from "./trainer.ts";
 import { checkpointFromState, type LoopState, stateFromCheckpoint } from "./train_state.ts";
@@ -35,10 +38,15 @@ export type TrainEvent =
     readonly startStep: number;
     readonly heldOutWindows: number;
     readonly resumedFrom: string | undefined;
+    /** The folder the run writes to. */
+    readonly runFolder: string;
+    /** Why it is not the one asked for, or what was moved out of it. */
+    readonly runFolderNote: string | undefined;
   }
   | { readonly kind: "warning"; readonly message: string }
   | { readonly kind: "step"; readonly step: number; readonly totalSteps: number; readonly epoch: number }
   | { readonly kind: "log"; readonly record: MetricsRecord }
+  | { readonly kind: "epoch"; readonly step: number; readonly summary: EpochSummary }
   | { readonly kind: "checkpoint"; readonly step: number; readonly path: string };
 
 /** Receives logged records (e.g. WandB). */
@@ -61,6 +69,20 @@ export interface TrainModelOptions {
   readonly metricsSink?: MetricsSink;
   /** Wall clock, in ms (tests pin it); default `performance.now`. */
   readonly clock?: () => number;
+  /**
+   * Resume even when the data plan differs from the checkpoint's (files
+   * added, removed or resized, or a setting that changes which windows an
+   * epoch yields): training continues from the start of the next epoch.
+   * Default false: such a resume is refused.
+   */
+  readonly resumeChangedData?: boolean;
+  /**
+   * When `checkpoint.dir` holds a run this one would mix with (a fresh run
+   * into an earlier run's folder, a resume next to newer checkpoints), move
+   * that run's checkpoints and logs into `previous-<time>/` inside it
+   * instead of refusing. Default false.
+   */
+  readonly overwrite?: boolean;
 }
 
 /** What {@linkcode trainModel} returns. */
@@ -91,20 +113,36 @@ export interface TrainResult {
  * @param options Config, backend, stop signal and event sink.
  * @returns Steps, last checkpoint, logs and held-out metrics.
  * @throws {ConfigError} When the data yields no batch or a setting is unsupported.
- * @throws {CheckpointError} When the checkpoint to resume does not fit the config.
+ * @throws {CheckpointError} When the checkpoint to resume does not fit the config or the data, or
+ *   the checkpoint folder holds a run this one would mix with (see `overwrite`).
  */
 export async function trainModel(options: TrainModelOptions): Promise<TrainResult> {
-  const { config, backend } = options;
+  const { backend } = options;
   const clock = options.clock ?? (() => performance.now());
   const emit = options.onEvent ?? (() => {});
-  if (config.optim.freeze_W) {
+  if (options.config.optim.freeze_W) {
     throw new ConfigError("optim.freeze_W", "freezing the quantizer projection is not supported by this version");
   }
+  const folder = await prepareRunFolder(options.config.checkpoint.dir, {
+    resumeFrom: options.config.checkpoint.resume_from,
+    overwrite: options.overwrite === true,
+    numbered: options.config.checkpoint.numbered_runs,
+  });
+  const config: Readonly<Config> = Object.freeze({
+    ...options.config,
+    checkpoint: Object.freeze({ ...options.config.checkpoint, dir: folder.dir }),
+  });
   const windowSamples = segmentSamples(config.data);
-  const warn = (warning: { path: string; message: string }) =>
-    emit({ kind: "warning", message: `${warning.path}: ${warning.message}` });
-  const dataset = new NanoporeSignalDataset(await datasetOptionsFromConfig(config, { onWarning: warn }));
+  const warned = new Set<string>(); // The training and held-out datasets read the same files: warn once.
+  const warn = (warning: { path: string; message: string }) => {
+    const message = `${warning.path}: ${warning.message}`;
+    if (!warned.has(message)) emit({ kind: "warning", message });
+    warned.add(message);
+  };
+  const datasetOptions = await datasetOptionsFromConfig(config, { onWarning: warn });
+  const dataset = new NanoporeSignalDataset(datasetOptions);
   await using _dataset = dataset;
+  const plan = await dataPlan(datasetOptions, config);
   const heldOut = config.data.holdout_fraction > 0 ? await loadHeldOut(config, warn) : [];
   const windowsPerEpoch = await dataset.countEpochWindows();
   const batchesPerEpoch = Math.floor(windowsPerEpoch / config.train.batch_size);
@@ -116,7 +154,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     );
   }
   const stepsPerEpoch = Math.ceil(batchesPerEpoch / config.train.grad_accum_steps);
-  const totalSteps = Math.min(config.train.max_steps ?? Infinity, stepsPerEpoch * config.train.epochs);
+  let totalSteps = Math.min(config.train.max_steps ?? Infinity, stepsPerEpoch * config.train.epochs);
 
   const trainer = Trainer.create({
     model: config.model,
@@ -125,15 +163,36 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     outputActivation: outputActivationFor(config.data.normalization),
   }, { rng: Rng.fromSeed(config.seed), backend });
   try {
-    const resumePath = await resolveResume(config);
-    let loop = freshLoopState(config, dataset.startPosition(0), backend);
+    const resumePath = folder.resumeFrom;
+    let from = dataset.startPosition(0);
+    let loop = freshLoopState(config, { position: from, plan }, backend);
     let codeWindow = new CodeUsageWindow(config.model.codebook_size);
     if (resumePath !== undefined) {
       const state = stateFromCheckpoint(await loadCheckpoint(resumePath), resumePath);
-      checkResumable(config, state.loop, resumePath);
+      const point = resumePoint(state.loop, { config, plan, path: resumePath }, {
+        acceptChangedData: options.resumeChangedData === true,
+      });
       trainer.importState(state.trainer);
-      loop = { ...state.loop, config, backend: backend.name };
+      from = point.kind === "exact" ? point.position : dataset.startPosition(point.epoch);
+      loop = {
+        ...state.loop,
+        data_position: from,
+        data_plan: plan,
+        run_id: state.loop.run_id ?? crypto.randomUUID(),
+        config,
+        backend: backend.name,
+      };
       codeWindow = CodeUsageWindow.fromTensor(state.codeWindow);
+      if (point.kind === "next_epoch") {
+        emit({
+          kind: "warning",
+          message: `${resumePath}: the data differs from the checkpoint's (${point.change}); ` +
+            `continuing from the start of epoch ${point.epoch}`,
+        });
+        // The epochs before this one had the old data's steps: count the rest from here.
+        const rest = stepsPerEpoch * Math.max(0, config.train.epochs - point.epoch);
+        totalSteps = Math.min(config.train.max_steps ?? Infinity, loop.step + rest);
+      }
     }
     const log = await MetricsLog.open(config.checkpoint.dir, resumePath === undefined ? {} : { resumeStep: loop.step });
     emit({
@@ -144,13 +203,15 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       startStep: loop.step,
       heldOutWindows: heldOut.reduce((n, b) => n + b.batchSize, 0),
       resumedFrom: resumePath,
+      runFolder: folder.dir,
+      runFolderNote: folder.note,
     });
     if (resumePath === undefined) await log.note(`start: ${describeRun(config, backend, windowsPerEpoch)}`);
     const rng = Rng.fromState(loop.rng_state);
     const runStart = clock();
     let intervalStart = runStart, intervalWindows = 0, runWindows = 0;
     const startStep = loop.step;
-    let step = startStep, epoch = loop.epoch, position = loop.data_position;
+    let step = startStep, epoch = loop.epoch, position = from;
     let lastSaved = resumePath === undefined ? -1 : step, lastCheckpoint = resumePath;
     let lastRecord: MetricsRecord | null = loop.metrics.last;
     let lastValidation: MetricsRecord | null = loop.metrics.last_validation;
@@ -236,6 +297,11 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
         options.metricsSink?.log(entry, step);
         emit({ kind: "log", record: entry });
       }
+      const summary = last.epochEnd;
+      if (summary !== undefined) {
+        emit({ kind: "epoch", step, summary });
+        await log.note(formatEpochSummary(summary, { step }));
+      }
       if (step % config.train.save_every === 0 && !done) await snapshot();
       return done || options.signal?.aborted === true;
     };
@@ -315,20 +381,19 @@ async function loadHeldOut(
   return batches;
 }
 
-async function resolveResume(config: Readonly<Config>): Promise<string | undefined> {
-  const from = config.checkpoint.resume_from;
-  if (from === null) return undefined;
-  if (from === "auto") return await latestCheckpoint(config.checkpoint.dir);
-  return from;
-}
-
-function freshLoopState(config: Readonly<Config>, position: DatasetPosition, backend: ComputeBackend): LoopState {
+function freshLoopState(
+  config: Readonly<Config>,
+  data: { readonly position: DatasetPosition; readonly plan: DataPlan },
+  backend: ComputeBackend,
+): LoopState {
   return {
     format: "simvqgan-checkpoint/1",
     version: VERSION,
     step: 0,
     epoch: 0,
-    data_position: position,
+    data_position: data.position,
+    data_plan: data.plan,
+    run_id: crypto.randomUUID(),
     rng_state: Rng.fromSeed(config.seed ^ 0xc0d3c).state(),
     elapsed_seconds: 0,
     windows_seen: 0,
@@ -337,34 +402,6 @@ function freshLoopState(config: Readonly<Config>, position: DatasetPosition, bac
     backend: backend.name,
     saved_at: "",
   };
-}
-
-/** A resumed run must train the same model on the same windows. */
-function checkResumable(config: Readonly<Config>, saved: LoopState, path: string): void {
-  const differing = firstDifference(saved.config.model, config.model, "model");
-  if (differing !== undefined) {
-    throw new CheckpointError(path, `Cannot resume: ${differing} differs from the checkpoint's config`);
-  }
-  for (const key of ["segment_samples", "segment_sec", "normalization", "shuffle_buffer"] as const) {
-    if (saved.config.data[key] !== config.data[key]) {
-      throw new CheckpointError(
-        path,
-        `Cannot resume: data.${key} is ${config.data[key]}, the checkpoint used ${saved.config.data[key]}`,
-      );
-    }
-  }
-}
-
-function firstDifference(a: unknown, b: unknown, path: string): string | undefined {
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) {
-    return Object.is(a, b) ? undefined : path;
-  }
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const key of keys) {
-    const d = firstDifference(Reflect.get(a, key), Reflect.get(b, key), `${path}.${key}`);
-    if (d !== undefined) return d;
-  }
-  return undefined;
 }
 
 function describeRun(config: Readonly<Config>, backend: ComputeBackend, windowsPerEpoch: number): string {

@@ -20,6 +20,7 @@ export {
   listCheckpoints,
   loadCheckpoint,
   pruneCheckpoints,
+  type PruneCheckpointsOptions,
   saveCheckpoint,
   type SaveCheckpointOptions,
 } from "./checkpoint.ts";
@@ -27,6 +28,8 @@ export { CODE_WINDOW_BATCHES, CodeUsageWindow } from "./code_usage_window.ts";
 export { CheckpointError } from "./errors.ts";
 export { evaluateHeldOut, type HeldOutMetrics } from "./evaluate.ts";
 export { type MetricsSink, type TrainEvent, trainModel, type TrainModelOptions, type TrainResult } from "./loop.ts";
+export { prepareRunFolder, PREVIOUS_PREFIX, type RunFolder, type RunFolderOptions } from "./run_folder.ts";
+export { RESUME_CHANGED_DATA_FLAG, type ResumePoint, resumePoint, type ResumePointOptions } from "./resume_point.ts";
 export { formatLogLine, MetricsLog, type MetricsLogOptions, type MetricsRecord } from "./metrics_log.ts";
 export {
   decodeSafetensors,
@@ -38,6 +41,7 @@ export {
 export {
   CHECKPOINT_FORMAT,
   checkpointFromState,
+  type LegacyDatasetPosition,
   type LoopState,
   stateFromCheckpoint,
   type TrainState,

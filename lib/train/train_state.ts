@@ -8,6 +8,7 @@
  * @module
  */
 import { z } from "zod";
+import type { DataPlan } from "../data/data_plan.ts";
 import type { DatasetPosition } from "../data/types.ts";
 import type { NamedArray } from "../model/params.ts";
 import type { Config } from "../runtime/config.ts";
@@ -23,6 +24,16 @@ import type { TrainerState } from "./trainer.ts";
 /** `format` of the state.json this version writes. */
 export const CHECKPOINT_FORMAT = "simvqgan-checkpoint/1";
 
+/**
+ * A data position saved by a version before 0.2 (one file at a time, in the
+ * given order): only its epoch is used, by a resume that accepts changed data.
+ */
+export interface LegacyDatasetPosition {
+  readonly epoch: number;
+  readonly epochWindow: number;
+  readonly blockOffset: number;
+}
+
 /** The loop's part of the state (saved as state.json). */
 export interface LoopState {
   /** {@linkcode CHECKPOINT_FORMAT}. */
@@ -34,7 +45,15 @@ export interface LoopState {
   /** Epoch of the last step. */
   readonly epoch: number;
   /** Where the dataset continues. */
-  readonly data_position: DatasetPosition;
+  readonly data_position: DatasetPosition | LegacyDatasetPosition;
+  /** The data plan the position refers to; null in checkpoints of versions that recorded none. */
+  readonly data_plan: DataPlan | null;
+  /**
+   * The run's lineage: set when a run starts fresh, kept by every resume;
+   * pruning removes only checkpoints of the same lineage. Null in checkpoints
+   * of versions that recorded none.
+   */
+  readonly run_id: string | null;
   /** The loop's RNG, to continue the same stream. */
   readonly rng_state: RngState;
   /** Training wall time so far, over all runs. */
@@ -61,15 +80,35 @@ export interface TrainState {
   readonly codeWindow: Tensor;
 }
 
+const count = z.number().int().nonnegative();
 const positionSchema = z.object({
-  epoch: z.number().int().nonnegative(),
-  fileIndex: z.number().int().nonnegative(),
-  readIndex: z.number().int().nonnegative(),
-  windowIndex: z.number().int().nonnegative(),
-  epochWindow: z.number().int().nonnegative(),
-  blockOffset: z.number().int().nonnegative(),
-  shuffleWindows: z.number().int().nonnegative(),
+  epoch: count,
+  lanes: z.array(z.object({ order: count, readIndex: count, windowIndex: count })).min(1),
+  lane: count,
+  epochWindow: count,
+  blockOffset: count,
+  shuffleWindows: count,
   windowSamples: z.number().int().positive(),
+  interleaveFiles: z.number().int().positive(),
+  shuffleFiles: z.boolean(),
+});
+
+const legacyPositionSchema = z.object({ epoch: count, epochWindow: count, blockOffset: count });
+
+const dataPlanSchema = z.object({
+  fingerprint: z.string(),
+  files: z.array(z.tuple([z.string(), count])),
+  keys: z.object({
+    "seed": z.number(),
+    "data.sample_rate": z.number(),
+    "data.segment_samples": z.number(),
+    "data.normalization": z.string(),
+    "data.clip": z.number().nullable(),
+    "data.shuffle_buffer": z.number(),
+    "data.interleave_files": z.number(),
+    "data.holdout_fraction": z.number(),
+    "data.holdout_by": z.string(),
+  }),
 });
 
 const recordSchema = z.record(z.string(), z.union([z.number(), z.string(), z.null()])).nullable();
@@ -79,7 +118,9 @@ const loopStateSchema = z.object({
   version: z.string(),
   step: z.number().int().nonnegative(),
   epoch: z.number().int().nonnegative(),
-  data_position: positionSchema,
+  data_position: z.union([positionSchema, legacyPositionSchema]),
+  data_plan: dataPlanSchema.nullable().default(null),
+  run_id: z.string().min(1).nullable().default(null),
   rng_state: z.tuple([z.number(), z.number(), z.number(), z.number()]),
   elapsed_seconds: z.number().nonnegative(),
   windows_seen: z.number().int().nonnegative(),

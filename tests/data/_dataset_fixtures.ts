@@ -1,6 +1,7 @@
 /** Helpers of the data tests: collecting batches, corrupt copies of fixtures. */
 import { createHash } from "node:crypto";
 import type { DatasetBatch, NanoporeSignalDataset } from "../../lib/data/mod.ts";
+import { Pod5Reader, Pod5Writer } from "../../lib/pod5/mod.ts";
 import type { BatchesOptions } from "../../lib/data/mod.ts";
 
 /** Everything observable about a batch, compared across runs. */
@@ -48,4 +49,49 @@ export function breakZstdFrame(bytes: Uint8Array, nth: number): Uint8Array {
     }
   }
   throw new RangeError(`Cannot break zstd frame ${nth}: only ${seen} frames`);
+}
+
+/**
+ * Copy a POD5 file, replacing read `readIndex`'s signal by a flat one: 60 % of
+ * its samples at one ADC value, the rest a ramp (so its MAD is 0 but its
+ * range is not). Only the first `keepReads` reads are copied (default: all).
+ * Returns the flat read's id and length.
+ */
+export async function writeFlatRead(
+  source: string,
+  target: string,
+  readIndex: number,
+  options: { readonly keepReads?: number } = {},
+): Promise<{ readId: string; numSamples: number }> {
+  await using reader = await Pod5Reader.open(source);
+  await using writer = await Pod5Writer.create(target);
+  for (const run of reader.runInfos) await writer.addRunInfo(run);
+  let index = 0;
+  let flat = { readId: "", numSamples: 0 };
+  for await (const read of reader.reads()) {
+    if (index === (options.keepReads ?? Infinity)) break;
+    if (index++ !== readIndex) {
+      await writer.addRead(read);
+      continue;
+    }
+    const adc = new Int16Array(read.numSamples);
+    for (let i = 0; i < adc.length; i++) adc[i] = i < adc.length * 0.6 ? 500 : 400 + (i % 200);
+    flat = { readId: read.readId, numSamples: read.numSamples };
+    await writer.addRead({ ...read, signal: () => adc });
+  }
+  await writer.close();
+  return flat;
+}
+
+/** Copy the first `count` reads of a POD5 file (with its runs) into `target`. */
+export async function writeFirstReads(source: string, target: string, count: number): Promise<void> {
+  await using reader = await Pod5Reader.open(source);
+  await using writer = await Pod5Writer.create(target);
+  for (const run of reader.runInfos) await writer.addRunInfo(run);
+  let index = 0;
+  for await (const read of reader.reads()) {
+    if (index++ === count) break;
+    await writer.addRead(read);
+  }
+  await writer.close();
 }

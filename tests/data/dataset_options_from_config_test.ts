@@ -22,6 +22,8 @@ Deno.test("datasetOptionsFromConfig() maps the config's data, train and seed key
       clip: null,
       shuffleWindows: 0,
       seed: 42,
+      shuffleFiles: true,
+      interleaveFiles: 8,
       workers: 2,
       prefetchBatches: 8,
       dropLast: true,
@@ -39,11 +41,18 @@ Deno.test("datasetOptionsFromConfig() applies the data.train override", async ()
 });
 
 Deno.test("datasetOptionsFromConfig() splits reads by data.holdout_fraction into train and held-out parts", async () => {
-  const config = parseConfig({ data: { files: [fixture("z1.pod5")], holdout_fraction: 0.5, shuffle_buffer: 100 } });
+  const config = parseConfig({
+    data: { files: [fixture("z1.pod5")], holdout_fraction: 0.5, shuffle_buffer: 100, interleave_files: 3 },
+  });
   const train = await datasetOptionsFromConfig(config);
   const heldOut = await datasetOptionsFromConfig(config, { part: "heldout" });
-  assertEquals([train.shuffleWindows, train.dropLast], [100, true]);
-  assertEquals([heldOut.shuffleWindows, heldOut.dropLast], [0, false]);
+  assertEquals([train.shuffleWindows, train.dropLast, train.shuffleFiles, train.interleaveFiles], [100, true, true, 3]);
+  assertEquals([heldOut.shuffleWindows, heldOut.dropLast, heldOut.shuffleFiles, heldOut.interleaveFiles], [
+    0,
+    false,
+    false,
+    1,
+  ]);
   const ids = Array.from({ length: 200 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`);
   const inTrain = ids.filter((id) => train.readFilter!(read(id)));
   const inHeldOut = ids.filter((id) => heldOut.readFilter!(read(id)));

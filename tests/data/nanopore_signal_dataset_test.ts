@@ -19,7 +19,8 @@ import {
 import { Pod5Reader } from "../../lib/pod5/mod.ts";
 import { normaliseRead } from "../../lib/signal/mod.ts";
 import { DORADO_5KHZ, fixture } from "../pod5/_fixtures.ts";
-import { breakZstdFrame, collect, sha256Floats, sourceKeys } from "./_dataset_fixtures.ts";
+import { withTempDir } from "../_temp_dir.ts";
+import { breakZstdFrame, collect, sha256Floats, sourceKeys, writeFlatRead } from "./_dataset_fixtures.ts";
 
 const Z1 = fixture("z1.pod5");
 const WINDOW = 10_000;
@@ -128,6 +129,65 @@ Deno.test("NanoporeSignalDataset.batches() shuffles with a seeded full permutati
   assertEquals(shuffled.slice(0, 64).sort(), plain.slice(0, 64).sort());
 });
 
+Deno.test("NanoporeSignalDataset.batches() with shuffleFiles visits the files in a seeded order that changes every epoch", async () => {
+  // Four copies of z1: the same reads under four file indices, so the order of visits shows in the sources.
+  const files = [Z1, Z1, Z1, Z1];
+  const visits = async (seed: number, epoch: number) => {
+    await using data = dataset(files, { shuffleFiles: true, seed, batchSize: 46, dropLast: false });
+    const order: number[] = [];
+    for await (const batch of data.batches({ from: data.startPosition(epoch) })) {
+      for (const source of batch.sources) if (order.at(-1) !== source.fileIndex) order.push(source.fileIndex);
+    }
+    return order;
+  };
+  const orders: string[] = [];
+  for (let epoch = 0; epoch < 6; epoch++) orders.push((await visits(5, epoch)).join(""));
+  for (const order of orders) assertEquals([...order].sort().join(""), "0123", "each file once, whole");
+  assert(new Set(orders).size >= 3, `epochs 0-5 visit the files in ${orders.join(", ")}`);
+  assert(orders.some((order) => order !== "0123"), "not the given order");
+  assertEquals((await visits(5, 2)).join(""), orders[2], "the same seed and epoch give the same order");
+  assert((await Promise.all([1, 2, 3, 4].map((seed) => visits(seed, 0)))).some((o) => o.join("") !== orders[0]));
+});
+
+Deno.test("NanoporeSignalDataset.batches() with interleaveFiles takes windows from that many files in turn", async () => {
+  await using single = dataset([Z1], { dropLast: false });
+  const z1 = (await collect(single)).flatMap((b) => b.sources).map((key) => key.slice(key.indexOf("/")));
+  assertEquals(z1.length, 230);
+  // Six copies, four lanes: lane j reads files j, j + 4, ...; the lanes give one window each in turn.
+  const files = [Z1, Z1, Z1, Z1, Z1, Z1];
+  const expected = [
+    ...z1.flatMap((key) => [0, 1, 2, 3].map((file) => `${file}${key}`)),
+    ...z1.flatMap((key) => [4, 5].map((file) => `${file}${key}`)),
+  ];
+  for (const workers of [0, 2]) {
+    await using data = dataset(files, { interleaveFiles: 4, workers, batchSize: 16, dropLast: false });
+    const batches = await collect(data);
+    assertEquals(batches.flatMap((b) => b.sources), expected, `workers ${workers}`);
+    // So a batch holds windows of four files, not sixteen consecutive windows of one.
+    assertEquals(new Set(batches[0]!.sources.map((key) => key.split("/")[0])).size, 4);
+  }
+});
+
+Deno.test("NanoporeSignalDataset.batches() resumes exactly with shuffled, interleaved files and shuffle blocks", async () => {
+  const files = [Z1, fixture(DORADO_5KHZ), Z1, Z1, fixture("not_a_pod5.pod5")];
+  for (const shuffleWindows of [0, 50]) {
+    const options = { shuffleFiles: true, interleaveFiles: 3, shuffleWindows, seed: 4, batchSize: 16 };
+    const runs = [];
+    for (const workers of [0, 2]) {
+      await using data = dataset(files, { ...options, workers, prefetchBatches: 2 });
+      runs.push(await collect(data, { endEpoch: 2 }));
+    }
+    assertEquals(runs[1], runs[0], `2 workers give the same batches, shuffle ${shuffleWindows}`);
+    const straight = runs[0]!;
+    assertEquals(straight.length, 2 * Math.floor(690 / 16));
+    await using data = dataset(files, options);
+    for (const k of [1, 5, 21, 42, 43, 60]) {
+      const resumed = await collect(data, { from: JSON.parse(straight[k - 1]!.position), endEpoch: 2 });
+      assertEquals(resumed, straight.slice(k), `shuffle ${shuffleWindows}, resumed after batch ${k}`);
+    }
+  }
+});
+
 Deno.test("NanoporeSignalDataset.batches() resumes at the exact next window from a saved position", async () => {
   const files = [Z1, Z1];
   for (const shuffleWindows of [0, 50]) {
@@ -154,9 +214,22 @@ Deno.test("NanoporeSignalDataset.batches() rejecting a position saved with other
     "8000-sample windows",
   );
   await assertRejects(
-    () => collect(plain, { from: { ...plain.startPosition(), fileIndex: 5 } }),
+    () => collect(plain, { from: { ...plain.startPosition(), lanes: [{ order: 0, readIndex: -1, windowIndex: 0 }] } }),
     RangeError,
-    "past the 1 files",
+    "position.lanes[0].readIndex -1",
+  );
+  await using interleaved = dataset([Z1], { interleaveFiles: 2 });
+  await assertRejects(() => collect(interleaved, { from: plain.startPosition() }), RangeError, "interleaving 1 files");
+  await assertRejects(
+    () =>
+      collect(interleaved, {
+        from: {
+          ...interleaved.startPosition(),
+          lanes: [{ order: 0, readIndex: 0, windowIndex: 0 }, { order: 2, readIndex: 0, windowIndex: 0 }],
+        },
+      }),
+    RangeError,
+    "order 2 is not a file of lane 1",
   );
   await assertRejects(() => collect(shuffled, { from: { ...position, epochWindow: 7 } }), RangeError, "blocks of 50");
   assertThrows(() => dataset([Z1], { batchSize: 0 }), RangeError, "batchSize 0");
@@ -208,6 +281,38 @@ Deno.test("NanoporeSignalDataset.batches() skips corrupt files and reads with a 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("NanoporeSignalDataset.batches() skips reads with MAD 0 with a warning and counts them per epoch", async () => {
+  await withTempDir(async (dir) => {
+    const flat = join(dir, "flat_read.pod5");
+    const { readId: flatId, numSamples } = await writeFlatRead(Z1, flat, 1); // read 1: 7 windows
+    for (const workers of [0, 2]) {
+      const warnings: DatasetWarning[] = [];
+      await using data = dataset([flat, Z1], { workers, dropLast: false, onWarning: (w) => warnings.push(w) });
+      const batches: DatasetBatch[] = [];
+      for await (const batch of data.batches({ endEpoch: 2 })) batches.push(batch);
+      const epoch0 = batches.filter((b) => b.epoch === 0);
+      const ids = epoch0.flatMap((b) => b.sources.map((s) => `${s.fileIndex}/${s.readId}`));
+      assertEquals(ids.length, 230 - 7 + 230, `workers ${workers}`);
+      assertEquals(ids.filter((id) => id === `0/${flatId}`).length, 0);
+      assertEquals(ids.filter((id) => id === `1/${flatId}`).length, 7, "z1's own copy of the read is kept");
+      let largest = 0;
+      for (const batch of epoch0) for (const v of batch.values) largest = Math.max(largest, Math.abs(v));
+      assert(largest < 100, `normalised values stay small, largest ${largest}`);
+      assertEquals(warnings.map((w) => [w.path, w.message]), [[
+        flat,
+        `skipped read ${flatId}: its MAD is 0 (at least half of its ${numSamples} samples equal its ` +
+        "median), so median/MAD normalisation cannot scale it",
+      ]]);
+      // Warned once, counted in every epoch's summary, which rides on the epoch's last batch only.
+      const ends = batches.filter((b) => b.epochEnd !== undefined);
+      assertEquals(ends.map((b) => [b === epoch0.at(-1) || b === batches.at(-1), b.epochEnd]), [
+        [true, { epoch: 0, complete: true, windows: 453, madZeroReads: 1, failedReads: 0 }],
+        [true, { epoch: 1, complete: true, windows: 453, madZeroReads: 1, failedReads: 0 }],
+      ]);
+    }
+  });
 });
 
 Deno.test("NanoporeSignalDataset.batches() with complementary read filters gives disjoint held-out windows", async () => {

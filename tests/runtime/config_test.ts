@@ -90,6 +90,29 @@ Deno.test("resolveConfig() applies overrides over the file and resolves data pat
   }
 });
 
+Deno.test("resolveConfig() with overrides naming the data drops the file's data.train source keys", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/cfg.json`;
+    const data = {
+      root: "data",
+      subdirs: ["FC01/pod5"],
+      train: { root: "split", subdirs: ["x"], segment_samples: 8000 },
+    };
+    await Deno.writeTextFile(file, JSON.stringify({ data }));
+    const config = await resolveConfig({
+      file,
+      overrides: { data: { root: "/mnt/run", subdirs: ["."], files: null } },
+    });
+    assertEquals([config.data.root, config.data.subdirs, config.data.files], ["/mnt/run", ["."], null]);
+    assertEquals(config.data.train, { segment_samples: 8000 }, "the split's window stays; its source goes");
+    const untouched = await resolveConfig({ file, overrides: { data: { clip: 5 } } });
+    assertEquals(untouched.data.train, { root: `${dir}/split`, subdirs: ["x"], segment_samples: 8000 });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("resolveConfig() rejecting a missing file and bad JSON names the file", async () => {
   const dir = await Deno.makeTempDir();
   try {

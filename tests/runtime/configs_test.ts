@@ -20,5 +20,14 @@ Deno.test("configs/train_config.json parses and holds the seed's training values
   assertEquals(config.train.loss_weights, { time_l1: 1.0, commit: 1.0, gan: 0.05, feature: 0.1 });
   assertEquals(config.model.codebook_size, 4096);
   assertEquals(config.data.subdirs, ["FC01/pod5", "FC02/pod5", "FC03/pod5"]);
+  // Mixed batches (the seed interleaved its 8 reader threads' files; this port also shuffles windows).
+  assertEquals([config.data.shuffle_buffer, config.data.interleave_files], [2048, 8]);
   assertEquals(config.data.root, fromFileUrl(new URL("../../data", import.meta.url)));
+});
+
+Deno.test("configs/quickstart.json numbers its runs, so running it again starts a new run", async () => {
+  const config = await resolveConfig({ file: `${CONFIGS}quickstart.json` });
+  assertEquals(config.checkpoint.numbered_runs, true);
+  assertEquals(config.checkpoint.dir, fromFileUrl(new URL("../../checkpoints/quickstart", import.meta.url)));
+  assertEquals([config.data.holdout_by, config.data.holdout_fraction], ["read_tail", 0.1]);
 });

@@ -5,7 +5,7 @@ import { initBackend } from "../../lib/runtime/backend.ts";
 import { parseConfig } from "../../lib/runtime/config.ts";
 import { trainModel } from "../../lib/train/loop.ts";
 import { stateFromCheckpoint } from "../../lib/train/train_state.ts";
-import { tinyConfig } from "../train/_tiny_config.ts";
+import { tinyConfig, Z1 } from "../train/_tiny_config.ts";
 import { ROOT, runTask, taskArgs } from "./_run_task.ts";
 
 async function writeConfig(dir: string, train: Record<string, unknown> = {}): Promise<string> {
@@ -49,8 +49,81 @@ Deno.test("train: CLI flags override the config file and the run ends with where
     ]);
     assertStringIncludes(out.stdout, `checkpoint: ${dir}/ckpt/checkpoint_2`);
     assertStringIncludes(out.stdout, `${dir}/ckpt/metrics.jsonl`);
-    assertStringIncludes(out.stdout, "held-out:   SNR");
+    // The tiny config holds out read tails, as the quickstart does: the line says what it scored.
+    assert(
+      /^held-out: {3}SNR -?\d+\.\d\d dB on \d+ windows, held-out tails of trained reads; /m.test(out.stdout),
+      out.stdout,
+    );
     assertStringIncludes(out.stderr, "backend wasm");
+  });
+});
+
+Deno.test("train: a second run of a numbered config (the quickstart) trains in the next folder", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/numbered.json`;
+    const doc = tinyConfig(`${dir}/ckpt`, { max_steps: 1, val_every: null });
+    (doc["checkpoint"] as Record<string, unknown>)["numbered_runs"] = true;
+    await Deno.writeTextFile(path, JSON.stringify(doc));
+    const first = await runTask("train", ["--config", path]);
+    assertEquals(first.code, 0, first.stderr);
+    assertStringIncludes(first.stdout, `checkpoint: ${dir}/ckpt/checkpoint_1`);
+    const second = await runTask("train", ["--config", path]);
+    assertEquals(second.code, 0, second.stderr);
+    assertStringIncludes(
+      second.stderr,
+      `${dir}/ckpt holds an earlier run, so this one trains in ${dir}/ckpt-2 (--resume auto continues the newest)`,
+    );
+    assertStringIncludes(second.stdout, `checkpoint: ${dir}/ckpt-2/checkpoint_1`);
+    const resumed = await runTask("train", ["--config", path, "--resume", "auto", "--max-steps", "2"]);
+    assertEquals(resumed.code, 0, resumed.stderr);
+    assertStringIncludes(resumed.stdout, `checkpoint: ${dir}/ckpt-2/checkpoint_2`);
+    assertEquals((await listCheckpoints(`${dir}/ckpt`)).map((c) => c.step), [1]);
+  });
+});
+
+Deno.test("train: a fresh run into a --ckpt-dir holding a run stops with one line; --overwrite moves it", async () => {
+  await withTempDir(async (dir) => {
+    const config = await writeConfig(dir, { max_steps: 1, val_every: null });
+    assertEquals((await runTask("train", ["--config", config])).code, 0);
+    const again = await runTask("train", ["--config", config, "--ckpt-dir", `${dir}/ckpt`]);
+    assertEquals([again.code, again.stdout], [2, ""]);
+    // The backend line, then the one error line.
+    assertEquals(again.stderr.split("\n").length, 2, again.stderr);
+    assertEquals(
+      again.stderr.split("\n")[1],
+      `error: ${dir}/ckpt: Cannot start a new run: the folder holds an earlier run (newest checkpoint_1); ` +
+        "continue it with --resume auto, or train into a new --ckpt-dir (--overwrite moves its files into " +
+        "previous-<time>/)",
+    );
+    const overwritten = await runTask("train", ["--config", config, "--overwrite"]);
+    assertEquals(overwritten.code, 0, overwritten.stderr);
+    assertStringIncludes(overwritten.stderr, `moved the earlier run's files in ${dir}/ckpt into ${dir}/ckpt/previous-`);
+    const kept = (await Array.fromAsync(Deno.readDir(`${dir}/ckpt`), (e) => e.name)).filter((n) =>
+      n.startsWith("previous-")
+    );
+    assertEquals((await listCheckpoints(`${dir}/ckpt/${kept[0]}`)).map((c) => c.step), [1]);
+  });
+});
+
+Deno.test("train: --data-root DIR trains on every POD5 under DIR; --subdirs restores root + subdirs", async () => {
+  await withTempDir(async (dir) => {
+    // The seed's layout: DIR/FC01/pod5 and DIR/FC02/pod5; the config names other subdirs and a file list.
+    await Deno.mkdir(`${dir}/data/FC01/pod5`, { recursive: true });
+    await Deno.mkdir(`${dir}/data/FC02/pod5`, { recursive: true });
+    await Deno.copyFile(Z1, `${dir}/data/FC01/pod5/a.pod5`);
+    await Deno.copyFile(Z1, `${dir}/data/FC02/pod5/b.pod5`);
+    const doc = tinyConfig(`${dir}/ckpt`, { max_steps: 1, val_every: null });
+    (doc["data"] as Record<string, unknown>)["subdirs"] = ["FC03/pod5"];
+    const config = `${dir}/tiny.json`;
+    await Deno.writeTextFile(config, JSON.stringify(doc));
+    const planned = async (args: string[]) => {
+      const out = await runTask("train", ["--config", config, ...args, "--overwrite"]);
+      assertEquals(out.code, 0, out.stderr);
+      const state = (await loadCheckpoint(`${dir}/ckpt/checkpoint_1`)).state;
+      return (state["data_plan"] as { files: [string, number][] }).files.map(([path]) => path);
+    };
+    assertEquals(await planned(["--data-root", `${dir}/data`]), ["FC01/pod5/a.pod5", "FC02/pod5/b.pod5"]);
+    assertEquals(await planned(["--data-root", `${dir}/data`, "--subdirs", "FC02/pod5"]), ["FC02/pod5/b.pod5"]);
   });
 });
 

@@ -49,6 +49,30 @@ Deno.test("saveCheckpoint() prunes to keep_last only after the new checkpoint is
   });
 });
 
+Deno.test("saveCheckpoint() prunes only checkpoints of the new one's lineage", async () => {
+  await withTempDir(async (dir) => {
+    const save = (step: number, runId?: string) =>
+      saveCheckpoint(dir, { ...data(step), state: { step, ...(runId === undefined ? {} : { run_id: runId }) } }, {
+        keepLast: 2,
+      });
+    // An earlier run's checkpoints at higher steps, and one by a version that recorded no lineage.
+    await save(6000, "earlier");
+    await save(7000, "earlier");
+    await save(500);
+    assertEquals(await save(1000, "new"), `${dir}/checkpoint_1000`);
+    assertEquals((await listCheckpoints(dir)).map((e) => e.step), [500, 1000, 6000, 7000]);
+    await save(2000, "new");
+    await save(3000, "new");
+    assertEquals((await listCheckpoints(dir)).map((e) => [e.step, e.runId]), [
+      [500, null],
+      [2000, "new"],
+      [3000, "new"],
+      [6000, "earlier"],
+      [7000, "earlier"],
+    ]);
+  });
+});
+
 Deno.test("latestCheckpoint() never picks a half-written checkpoint", async () => {
   await withTempDir(async (dir) => {
     await saveCheckpoint(dir, data(100));

@@ -1,4 +1,5 @@
-import { assert, assertEquals, assertRejects } from "../_assert.ts";
+import { assert, assertEquals, assertRejects, assertStringIncludes } from "../_assert.ts";
+import { Pod5Reader } from "../../lib/pod5/mod.ts";
 import { withTempDir } from "../_temp_dir.ts";
 import { initBackend } from "../../lib/runtime/backend.ts";
 import { parseConfig } from "../../lib/runtime/config.ts";
@@ -6,7 +7,9 @@ import { listCheckpoints, loadCheckpoint } from "../../lib/train/checkpoint.ts";
 import { CheckpointError } from "../../lib/train/errors.ts";
 import { trainModel } from "../../lib/train/loop.ts";
 import { MetricsLog, type MetricsRecord } from "../../lib/train/metrics_log.ts";
-import { tinyConfig } from "./_tiny_config.ts";
+import { tinyConfig, Z1 } from "./_tiny_config.ts";
+import { writeFirstReads, writeFlatRead } from "../data/_dataset_fixtures.ts";
+import type { TrainEvent } from "../../lib/train/loop.ts";
 
 const backend = await initBackend("wasm");
 
@@ -113,5 +116,184 @@ Deno.test("trainModel() rejecting a checkpoint of another model", async () => {
       CheckpointError,
       "model.codebook_size differs from the checkpoint's config",
     );
+  });
+});
+
+Deno.test("trainModel() skips a read with MAD 0 with a warning and counts it in every epoch's summary", async () => {
+  await withTempDir(async (dir) => {
+    const flat = `${dir}/two_reads.pod5`;
+    const { readId, numSamples } = await writeFlatRead(Z1, flat, 1, { keepReads: 2 }); // read 0 and a flat read 1
+    const doc = tinyConfig(`${dir}/ckpt`, { max_steps: 1000, epochs: 2, val_every: null, log_every: 100 });
+    (doc["data"] as Record<string, unknown>)["files"] = [flat];
+    const events: TrainEvent[] = [];
+    const result = await trainModel({ config: parseConfig(doc), backend, onEvent: (e) => events.push(e) });
+    const warnings = events.flatMap((e) => e.kind === "warning" ? [e.message] : []);
+    assertEquals(warnings.filter((m) => m.includes(readId)), [
+      `${flat}: skipped read ${readId}: its MAD is 0 (at least half of its ${numSamples} samples equal its median), ` +
+      "so median/MAD normalisation cannot scale it",
+    ]);
+    const epochs = events.flatMap((e) => e.kind === "epoch" ? [e] : []);
+    assertEquals(epochs.map((e) => [e.summary.epoch, e.summary.madZeroReads, e.summary.failedReads]), [[0, 1, 0], [
+      1,
+      1,
+      0,
+    ]]);
+    // Read 0 alone trains: its 800-sample windows less the 2 % tail held out, in batches of 4.
+    await using pod5 = await Pod5Reader.open(Z1);
+    const windows = Math.floor(pod5.readMetadata()[0]!.numSamples / 800);
+    const trained = windows - Math.max(1, Math.ceil(0.02 * windows));
+    const steps = Math.floor(trained / 4);
+    assertEquals(epochs.map((e) => [e.step, e.summary.windows]), [[steps, 4 * steps], [2 * steps, 4 * steps]]);
+    const log = await Deno.readTextFile(`${dir}/ckpt/train.log`);
+    assertStringIncludes(
+      log,
+      `epoch 1 done at step ${result.steps}: ${
+        epochs[1]!.summary.windows
+      } windows; reads skipped: 1 with MAD 0, 0 unreadable`,
+    );
+  });
+});
+
+/** A config on a one-read copy of z1: 24 training windows of 800 samples, 6 steps an epoch. */
+async function oneReadConfig(dir: string, train: Record<string, unknown> = {}): Promise<Record<string, unknown>> {
+  const file = `${dir}/one_read.pod5`;
+  if (!(await Deno.stat(file).then(() => true, () => false))) await writeFirstReads(Z1, file, 1);
+  const doc = tinyConfig(`${dir}/ckpt`, { val_every: null, log_every: 1, ...train });
+  (doc["data"] as Record<string, unknown>)["files"] = [file];
+  return doc;
+}
+
+function withData(doc: Record<string, unknown>, data: Record<string, unknown>): Record<string, unknown> {
+  return { ...doc, data: { ...(doc["data"] as Record<string, unknown>), ...data } };
+}
+
+function resuming(doc: Record<string, unknown>): Record<string, unknown> {
+  return { ...doc, checkpoint: { ...(doc["checkpoint"] as Record<string, unknown>), resume_from: "auto" } };
+}
+
+Deno.test("trainModel() refuses to resume on changed data, saying what changed", async () => {
+  await withTempDir(async (dir) => {
+    const doc = await oneReadConfig(dir, { max_steps: 2 });
+    await trainModel({ config: parseConfig(doc), backend });
+    const more = resuming({ ...doc, train: { ...(doc["train"] as Record<string, unknown>), max_steps: 4 } });
+    const files = (doc["data"] as { files: string[] }).files;
+    const cases: [Record<string, unknown>, string][] = [
+      [withData(more, { files: [...files, Z1] }), `1 file added (${Z1})`],
+      [{ ...more, seed: 8 }, "seed 7 → 8"],
+      [withData(more, { holdout_fraction: 0.1 }), "data.holdout_fraction 0.02 → 0.1"],
+      [withData(more, { holdout_by: "read" }), "data.holdout_by read_tail → read"],
+      [withData(more, { sample_rate: 5004 }), "data.sample_rate 5000 → 5004"],
+      [withData(more, { clip: 5 }), "data.clip null → 5"],
+    ];
+    for (const [changed, what] of cases) {
+      const error = await assertRejects(() => trainModel({ config: parseConfig(changed), backend }), CheckpointError);
+      assertEquals(
+        error.message,
+        `${dir}/ckpt/checkpoint_2: Cannot resume: the data differs from the checkpoint's: ${what}; the saved ` +
+          "position would point at other windows (--resume-changed-data continues from the start of the next epoch)",
+      );
+    }
+    // A resized file (same name, other content).
+    await Deno.remove(files[0]!);
+    await writeFirstReads(Z1, files[0]!, 2);
+    await assertRejects(
+      () => trainModel({ config: parseConfig(more), backend }),
+      CheckpointError,
+      `1 file resized (${files[0]}: `,
+    );
+  });
+});
+
+Deno.test("trainModel() with resumeChangedData continues on changed data from the start of the next epoch", async () => {
+  await withTempDir(async (dir) => {
+    const doc = await oneReadConfig(dir, { max_steps: 2 });
+    await trainModel({ config: parseConfig(doc), backend });
+    const files = (doc["data"] as { files: string[] }).files;
+    const two = `${dir}/two_reads.pod5`;
+    await writeFirstReads(Z1, two, 2);
+    const more = resuming(withData({ ...doc, train: { ...(doc["train"] as Record<string, unknown>), max_steps: 5 } }, {
+      files: [...files, two],
+    }));
+    const events: TrainEvent[] = [];
+    const result = await trainModel({
+      config: parseConfig(more),
+      backend,
+      resumeChangedData: true,
+      onEvent: (e) => events.push(e),
+    });
+    assertEquals([result.steps, result.stepsThisRun], [5, 3]);
+    assertStringIncludes(
+      events.flatMap((e) => e.kind === "warning" ? [e.message] : []).join("\n"),
+      `${dir}/ckpt/checkpoint_2: the data differs from the checkpoint's (1 file added (${two})); ` +
+        "continuing from the start of epoch 1",
+    );
+    const records = (await (await MetricsLog.open(`${dir}/ckpt`)).records()).filter((r) => !("val_l1" in r));
+    assertEquals(records.map((r) => [r["step"], r["epoch"]]), [[1, 0], [2, 0], [3, 1], [4, 1], [5, 1]]);
+    // The new checkpoint records the new plan: resuming it again on the same data is exact, with no flag.
+    const again = await trainModel({
+      config: parseConfig({ ...more, train: { ...(more["train"] as Record<string, unknown>), max_steps: 6 } }),
+      backend,
+    });
+    assertEquals(again.steps, 6);
+  });
+});
+
+Deno.test("trainModel() resumes a checkpoint of version 0.1.0 only with resumeChangedData, from the next epoch", async () => {
+  await withTempDir(async (dir) => {
+    const doc = await oneReadConfig(dir, { max_steps: 2 });
+    await trainModel({ config: parseConfig(doc), backend });
+    // What 0.1.0 wrote: one file at a time, no data plan, no run id.
+    const statePath = `${dir}/ckpt/checkpoint_2/state.json`;
+    const { data_plan: _plan, run_id: _run, data_position: position, ...old } = JSON.parse(
+      await Deno.readTextFile(statePath),
+    );
+    const oldPosition = {
+      epoch: position.epoch,
+      fileIndex: 0,
+      readIndex: 0,
+      windowIndex: 8,
+      epochWindow: 8,
+      blockOffset: 0,
+      shuffleWindows: 0,
+      windowSamples: 800,
+    };
+    await Deno.writeTextFile(statePath, JSON.stringify({ ...old, version: "0.1.0", data_position: oldPosition }));
+    const more = resuming({ ...doc, train: { ...(doc["train"] as Record<string, unknown>), max_steps: 3 } });
+    await assertRejects(
+      () => trainModel({ config: parseConfig(more), backend }),
+      CheckpointError,
+      "the data differs from the checkpoint's: the checkpoint records no data plan (written by simvqgan 0.1.0)",
+    );
+    const result = await trainModel({ config: parseConfig(more), backend, resumeChangedData: true });
+    assertEquals([result.steps, result.epoch], [3, 1]);
+  });
+});
+
+Deno.test("trainModel() into a folder holding an earlier run stops and changes nothing; overwrite moves it aside", async () => {
+  await withTempDir(async (dir) => {
+    // An earlier run trained to step 7 in the folder.
+    const earlier = await oneReadConfig(dir, { max_steps: 7, save_every: 6, keep_last: 2 });
+    await trainModel({ config: parseConfig(earlier), backend });
+    const before = await Array.fromAsync(Deno.readDir(`${dir}/ckpt`), (e) => e.name);
+    const log = await Deno.readTextFile(`${dir}/ckpt/metrics.jsonl`);
+    const fresh = await oneReadConfig(dir, { max_steps: 3, save_every: 1, keep_last: 2 });
+    await assertRejects(
+      () => trainModel({ config: parseConfig(fresh), backend }),
+      CheckpointError,
+      `${dir}/ckpt: Cannot start a new run: the folder holds an earlier run (newest checkpoint_7)`,
+    );
+    assertEquals(await Array.fromAsync(Deno.readDir(`${dir}/ckpt`), (e) => e.name), before);
+    assertEquals(await Deno.readTextFile(`${dir}/ckpt/metrics.jsonl`), log);
+    // --overwrite: the new run's checkpoints and logs only; the earlier run whole under previous-*/.
+    const result = await trainModel({ config: parseConfig(fresh), backend, overwrite: true });
+    assertEquals(result.checkpoint, `${dir}/ckpt/checkpoint_3`);
+    assertEquals((await listCheckpoints(`${dir}/ckpt`)).map((c) => c.step), [2, 3]);
+    const [previous] = await Array.fromAsync(Deno.readDir(`${dir}/ckpt`), (e) => e.name).then((all) =>
+      all.filter((name) => name.startsWith("previous-"))
+    );
+    assertEquals((await listCheckpoints(`${dir}/ckpt/${previous}`)).map((c) => c.step), [6, 7]);
+    assertEquals(await Deno.readTextFile(`${dir}/ckpt/${previous}/metrics.jsonl`), log);
+    const records = await (await MetricsLog.open(`${dir}/ckpt`)).records();
+    assertEquals(records.filter((r) => !("val_l1" in r)).map((r) => r["step"]), [1, 2, 3]);
   });
 });

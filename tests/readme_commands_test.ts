@@ -1,0 +1,220 @@
+/**
+ * Every command in the README's fenced `sh` blocks is run here, cheaply, or
+ * skipped with a reason; one that is in neither list fails the test, and so
+ * does an entry whose command is no longer in the README.
+ *
+ * To add a README command: add its exact text (continuation lines joined,
+ * the trailing `# comment` dropped) to {@linkcode COMMANDS} with either
+ * `skip: "why"` (it needs something the suite cannot have: Docker, a GPU,
+ * Dorado, the network) or a `run` that maps the README's placeholder paths
+ * to files in the test's folder and adds flags that make it cheap (small
+ * step counts), and a `check` of what the command must have done. Commands
+ * run in README order and share one folder, so a command may use what an
+ * earlier one wrote (the quickstart's checkpoints for the resume).
+ */
+import { fromFileUrl } from "@std/path";
+import { assert, assertEquals } from "./_assert.ts";
+import { withTempDir } from "./_temp_dir.ts";
+import { Pod5Reader } from "../lib/pod5/mod.ts";
+import { listCheckpoints, loadCheckpoint } from "../lib/train/checkpoint.ts";
+import { fixture, loadTruth } from "./pod5/_fixtures.ts";
+import { runTask, type TaskOutput } from "./tasks/_run_task.ts";
+
+const README = fromFileUrl(new URL("../README.md", import.meta.url));
+
+/** What a run needs: the shared folder. */
+interface Context {
+  readonly dir: string;
+}
+
+/** A README command as run: the deno task, its arguments, and where its stdout went (`> FILE`). */
+interface Invocation {
+  readonly task: string;
+  readonly args: readonly string[];
+}
+
+type Plan =
+  | { readonly skip: string }
+  | {
+    /** Prepare the inputs and map the README's arguments (placeholders, cheap flags). */
+    readonly run: (args: readonly string[], context: Context) => Promise<readonly string[]>;
+    /** What the command must have done. */
+    readonly check: (output: TaskOutput, context: Context) => Promise<void>;
+  };
+
+/** The cheap training flags: a step or two, nothing between. */
+const FEW_STEPS = ["--max-steps", "2", "--save-every", "1000", "--val-every", "1000", "--log-every", "1"];
+
+const COMMANDS: Readonly<Record<string, Plan>> = {
+  "deno task train": {
+    run: (args, { dir }) => Promise.resolve([...args, ...FEW_STEPS, "--ckpt-dir", `${dir}/quickstart`]),
+    check: async (out, { dir }) => {
+      assertEquals(out.code, 0, out.stderr);
+      assertEquals((await listCheckpoints(`${dir}/quickstart`)).map((c) => c.step), [2]);
+      assert(out.stdout.includes("held-out tails of trained reads"), out.stdout);
+    },
+  },
+  "deno task test": { skip: "the whole suite, which runs this test" },
+  "deno task train --resume auto --max-steps 1000": {
+    // Continues the quickstart run above for one more step.
+    run: (args, { dir }) =>
+      Promise.resolve([...withFlag(withFlag(args, "--max-steps", "3"), "--ckpt-dir", `${dir}/quickstart`)]),
+    check: async (out, { dir }) => {
+      assertEquals(out.code, 0, out.stderr);
+      assert(out.stderr.includes(`resumed from ${dir}/quickstart/checkpoint_2 at step 2`), out.stderr);
+      assertEquals((await listCheckpoints(`${dir}/quickstart`)).map((c) => c.step), [2, 3]);
+    },
+  },
+  "deno task train --config configs/train_config.json --data-root /data/FC01 --ckpt-dir runs/fc01": {
+    // A flow cell folder laid out as MinKNOW writes it, with z1 as its one POD5 file; batches small enough for it.
+    run: async (args, { dir }) => {
+      await Deno.mkdir(`${dir}/FC01/pod5`, { recursive: true });
+      await Deno.copyFile(fixture("z1.pod5"), `${dir}/FC01/pod5/z1.pod5`);
+      const mapped = args.map((arg) =>
+        arg === "/data/FC01" ? `${dir}/FC01` : arg === "runs/fc01" ? `${dir}/fc01` : arg
+      );
+      return [...mapped, "--max-steps", "1", "--batch-size", "4", "--grad-accum", "1", "--loader-workers", "2"];
+    },
+    check: async (out, { dir }) => {
+      assertEquals(out.code, 0, out.stderr);
+      const state = (await loadCheckpoint(`${dir}/fc01/checkpoint_1`)).state;
+      assertEquals((state["data_plan"] as { files: unknown[] }).files.map((f) => (f as string[])[0]), [
+        "pod5/z1.pod5",
+      ]);
+    },
+  },
+  "deno task train --config configs/train_config.json --data-root /data --subdirs FC01/pod5,FC02/pod5 --ckpt-dir runs/fc12":
+    {
+      // Three flow cells under one root; the command names two of them.
+      run: async (args, { dir }) => {
+        for (const cell of ["FC01", "FC02", "FC03"]) {
+          await Deno.mkdir(`${dir}/data/${cell}/pod5`, { recursive: true });
+          await Deno.copyFile(fixture("z1.pod5"), `${dir}/data/${cell}/pod5/${cell.toLowerCase()}.pod5`);
+        }
+        const mapped = args.map((arg) => arg === "/data" ? `${dir}/data` : arg === "runs/fc12" ? `${dir}/fc12` : arg);
+        return [...mapped, "--max-steps", "1", "--batch-size", "4", "--grad-accum", "1", "--loader-workers", "2"];
+      },
+      check: async (out, { dir }) => {
+        assertEquals(out.code, 0, out.stderr);
+        const state = (await loadCheckpoint(`${dir}/fc12/checkpoint_1`)).state;
+        assertEquals((state["data_plan"] as { files: unknown[] }).files.map((f) => (f as string[])[0]), [
+          "FC01/pod5/fc01.pod5",
+          "FC02/pod5/fc02.pod5",
+        ]);
+      },
+    },
+  "docker build -t simvqgan .": { skip: "needs Docker, which the test suite does not have" },
+  "docker run --gpus all -v /data/FC01:/data -v /data/ckpt:/ckpt simvqgan --config configs/train_config.json --data-root /data --ckpt-dir /ckpt":
+    { skip: "needs Docker and an NVIDIA GPU" },
+  "deno task inspect reads.pod5 --jsonl --signal-sha256 > reads.jsonl": {
+    run: async (args, { dir }) => {
+      await Deno.copyFile(fixture("z1.pod5"), `${dir}/reads.pod5`);
+      return args.map((arg) => arg === "reads.pod5" ? `${dir}/reads.pod5` : arg);
+    },
+    check: async (out) => {
+      assertEquals(out.code, 0, out.stderr);
+      const rows = out.stdout.trim().split("\n").map((line) => JSON.parse(line));
+      const truth = await loadTruth("z1");
+      assertEquals(
+        rows.map((r) => [r.read_id, r.signal_sha256]),
+        truth.reads.map((r) => [r.read_id, r.signal.sha256_int16le]),
+      );
+    },
+  },
+  "deno task subset run.pod5 first100.pod5 --first 100": {
+    run: async (args, { dir }) => {
+      await Deno.copyFile(fixture("z1.pod5"), `${dir}/run.pod5`);
+      return args.map((arg) => arg.endsWith(".pod5") ? `${dir}/${arg}` : arg);
+    },
+    check: async (out, { dir }) => {
+      assertEquals(out.code, 0, out.stderr);
+      await using subset = await Pod5Reader.open(`${dir}/first100.pod5`);
+      assertEquals(subset.readIds(), (await loadTruth("z1")).reads.map((r) => r.read_id), "z1 has 3 reads");
+    },
+  },
+  "deno task subset run.pod5 picked.pod5 --read-ids ids.txt": {
+    run: async (args, { dir }) => {
+      const picked = (await loadTruth("z1")).reads[1]!.read_id;
+      await Deno.writeTextFile(`${dir}/ids.txt`, `${picked}\n`);
+      return args.map((arg) => arg.endsWith(".pod5") || arg === "ids.txt" ? `${dir}/${arg}` : arg);
+    },
+    check: async (out, { dir }) => {
+      assertEquals(out.code, 0, out.stderr);
+      await using subset = await Pod5Reader.open(`${dir}/picked.pod5`);
+      assertEquals(subset.readIds(), [(await loadTruth("z1")).reads[1]!.read_id]);
+    },
+  },
+};
+
+/**
+ * The commands of the fenced `sh` blocks of a Markdown text: continuation
+ * lines joined, `# comments` and blank lines dropped.
+ */
+function shellCommands(markdown: string): string[] {
+  const commands: string[] = [];
+  let inBlock = false;
+  let pending = "";
+  for (const line of markdown.split("\n")) {
+    const fence = /^```(\S*)/.exec(line.trim());
+    if (fence !== null) {
+      inBlock = !inBlock && fence[1] === "sh";
+      continue;
+    }
+    if (!inBlock) continue;
+    const text = line.replace(/(^|\s)#.*$/, "").trimEnd();
+    if (text.endsWith("\\")) {
+      pending += text.slice(0, -1).trim() + " ";
+      continue;
+    }
+    const command = (pending + text.trim()).trim().replace(/\s+/g, " ");
+    pending = "";
+    if (command !== "") commands.push(command);
+  }
+  return commands;
+}
+
+/** `args` with `flag`'s value replaced, or the flag added. */
+function withFlag(args: readonly string[], flag: string, value: string): string[] {
+  const at = args.indexOf(flag);
+  return at < 0 ? [...args, flag, value] : [...args.slice(0, at + 1), value, ...args.slice(at + 2)];
+}
+
+/** The deno task, its arguments, and the `> FILE` its stdout goes to, of a README command. */
+function invocation(command: string): Invocation & { readonly stdoutTo: string | undefined } {
+  const words = command.split(" ");
+  const redirect = words.indexOf(">");
+  const stdoutTo = redirect < 0 ? undefined : words[redirect + 1];
+  const argv = redirect < 0 ? words : words.slice(0, redirect);
+  if (argv[0] !== "deno" || argv[1] !== "task" || argv[2] === undefined) {
+    throw new Error(`README command "${command}" is not a deno task: skip it with a reason`);
+  }
+  return { task: argv[2], args: argv.slice(3), stdoutTo };
+}
+
+Deno.test("shellCommands() joins continuation lines and drops comments", () => {
+  const markdown = "text\n```sh\ndeno task a   # comment\n\ndocker run x \\\n  --y z\n```\n```json\n{}\n```\n";
+  assertEquals(shellCommands(markdown), ["deno task a", "docker run x --y z"]);
+});
+
+Deno.test("README: every command of its sh blocks runs (or is skipped with a reason)", async (t) => {
+  const commands = shellCommands(await Deno.readTextFile(README));
+  const unknown = commands.filter((command) => !(command in COMMANDS));
+  assertEquals(unknown, [], "README commands not covered by tests/readme_commands_test.ts: add them to COMMANDS");
+  const stale = Object.keys(COMMANDS).filter((command) => !commands.includes(command));
+  assertEquals(stale, [], "COMMANDS entries no longer in the README: remove them");
+  await withTempDir(async (dir) => {
+    for (const command of commands) {
+      const plan = COMMANDS[command]!;
+      if ("skip" in plan) {
+        await t.step({ name: `${command} (skipped: ${plan.skip})`, ignore: true, fn: () => {} });
+        continue;
+      }
+      await t.step(command, async () => {
+        const { task, args, stdoutTo } = invocation(command);
+        const output = await runTask(task, await plan.run(args, { dir }));
+        if (stdoutTo !== undefined) await Deno.writeTextFile(`${dir}/${stdoutTo}`, output.stdout);
+        await plan.check(output, { dir });
+      });
+    }
+  }, "simvqgan_readme_");
+});

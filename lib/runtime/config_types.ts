@@ -143,6 +143,8 @@ export interface DataConfig {
   readonly clip: number | null;
   /** Shuffle block in windows. */
   readonly shuffle_buffer: number;
+  /** Files whose windows are interleaved at a time. */
+  readonly interleave_files: number;
   /** Fraction held out. */
   readonly holdout_fraction: number;
   /** How the held-out part is chosen. */
@@ -161,8 +163,10 @@ export interface CheckpointConfig {
   readonly dir: string;
   /** `auto`, a path, or null. */
   readonly resume_from: string | null;
-  /** Accepted for compatibility. */
+  /** Accepted for compatibility; no effect. */
   readonly drive_backup_dir: string | null;
+  /** Start a numbered sibling folder (`dir-2`, `dir-3`, ...) instead of refusing a used one. */
+  readonly numbered_runs: boolean;
 }
 
 /** `logging.wandb`. */

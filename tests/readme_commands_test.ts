@@ -15,6 +15,7 @@
 import { fromFileUrl } from "@std/path";
 import { assert, assertEquals } from "./_assert.ts";
 import { withTempDir } from "./_temp_dir.ts";
+import { TokenFileReader } from "../lib/codec/mod.ts";
 import { Pod5Reader } from "../lib/pod5/mod.ts";
 import { listCheckpoints, loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { fixture, loadTruth } from "./pod5/_fixtures.ts";
@@ -103,9 +104,71 @@ const COMMANDS: Readonly<Record<string, Plan>> = {
         ]);
       },
     },
-  "docker build -t simvqgan .": { skip: "needs Docker, which the test suite does not have" },
-  "docker run --gpus all -v /data/FC01:/data -v /data/ckpt:/ckpt simvqgan --config configs/train_config.json --data-root /data --ckpt-dir /ckpt":
+  "deno task encode tests/fixtures/pod5/z1.pod5 -o /tmp/z1.tokens --ckpt checkpoints/quickstart/checkpoint_500": {
+    // The quickstart run above (checkpoint_3 by now): its run folder stands for checkpoint_500.
+    run: (args, { dir }) => Promise.resolve(mapArgs(args, dir)),
+    check: async (out, { dir }) => {
+      assertEquals(out.code, 0, out.stderr);
+      assert(
+        /bits\/sample: codes 0\.\d+, file 0\.\d+ \(nominal 0\.1500; input signal 6\.41\)/.test(out.stderr),
+        out.stderr,
+      );
+      await using tokens = await TokenFileReader.open(`${dir}/z1.tokens`);
+      assertEquals(tokens.readCount, 3);
+    },
+  },
+  "deno task decode /tmp/z1.tokens -o /tmp/z1.pod5": {
+    run: (args, { dir }) => Promise.resolve(mapArgs(args, dir)),
+    check: async (out, { dir }) => {
+      assertEquals(out.code, 0, out.stderr);
+      assert(out.stderr.includes("(recorded in the token file; --ckpt overrides)"), out.stderr);
+      assertEquals(await metadataOf(`${dir}/z1.pod5`), await metadataOf(fixture("z1.pod5")));
+    },
+  },
+  "deno task inspect /tmp/z1.pod5 --jsonl": {
+    run: (args, { dir }) => Promise.resolve(mapArgs(args, dir)),
+    check: async (out) => {
+      assertEquals(out.code, 0, out.stderr);
+      const rows = out.stdout.trim().split("\n").map((line) => JSON.parse(line));
+      const truth = await loadTruth("z1");
+      assertEquals(
+        rows.map((r) => [r.read_id, r.num_samples, r.channel]),
+        truth.reads.map((r) => [r.read_id, r.len_raw_signal, r.channel]),
+      );
+    },
+  },
+  "deno task validate --pod5 tests/fixtures/pod5/z1.pod5 --ckpt checkpoints/quickstart/checkpoint_500 --out-dir /tmp/val":
+    {
+      run: (args, { dir }) => Promise.resolve([...mapArgs(args, dir), "--workers", "2"]),
+      check: async (out, { dir }) => {
+        assertEquals(out.code, 0, out.stderr);
+        const report = JSON.parse(await Deno.readTextFile(`${dir}/val/report.json`));
+        assertEquals(report.reads.length, 3);
+        assert(typeof report.overall.pooled.snr_db === "number");
+      },
+    },
+  "docker build -t simvqgan:cuda .": { skip: "needs Docker and registry access" },
+  "docker build --target cpu --build-arg BASE=debian:bookworm-slim -t simvqgan:cpu .": {
+    skip: "needs Docker; scripts/container-smoke.sh builds this target with buildah instead",
+  },
+  "podman build -t simvqgan:cuda .": { skip: "needs registry access for the CUDA base image" },
+  "podman build --target cpu --build-arg BASE=debian:bookworm-slim -t simvqgan:cpu .": {
+    skip: "slow (minutes); scripts/container-smoke.sh builds this target",
+  },
+  'docker run --rm --gpus all -v /data/FC01:/data:ro -v "$PWD/runs:/out" -v simvqgan-cache:/cache simvqgan:cuda train --config configs/train_config.json --data-root /data --ckpt-dir /out/fc01':
     { skip: "needs Docker and an NVIDIA GPU" },
+  'podman run --rm --device nvidia.com/gpu=all --userns=keep-id:uid=1000,gid=1000 -v /data/FC01:/data:ro -v "$PWD/runs:/out" -v simvqgan-cache:/cache simvqgan:cuda train --config configs/train_config.json --data-root /data --ckpt-dir /out/fc01':
+    { skip: "needs an NVIDIA GPU and its container toolkit" },
+  'docker run --rm --gpus all -v /data/FC01:/data:ro -v "$PWD/runs:/out" -v simvqgan-cache:/cache simvqgan:cuda encode /data -o /out/fc01-tokens --ckpt /out/fc01':
+    { skip: "needs Docker and an NVIDIA GPU" },
+  'docker run --rm -v /data/FC01:/data:ro -v "$PWD/runs:/out" simvqgan:cpu train --data-root /data --ckpt-dir /out/fc01':
+    { skip: "needs Docker; scripts/container-smoke.sh runs the same job with buildah" },
+  "deno install --frozen --node-modules-dir=auto --allow-scripts=npm:@tensorflow/tfjs-node-gpu": {
+    skip: "downloads libtensorflow from storage.googleapis.com, which the test machines cannot reach",
+  },
+  "deno task train:gpu --config configs/train_config.json --data-root /data/FC01 --ckpt-dir runs/fc01": {
+    skip: "needs tfjs-node-gpu and a GPU (tests/tasks/train_gpu_test.ts checks its refusal without them)",
+  },
   "deno task inspect reads.pod5 --jsonl --signal-sha256 > reads.jsonl": {
     run: async (args, { dir }) => {
       await Deno.copyFile(fixture("z1.pod5"), `${dir}/reads.pod5`);
@@ -171,6 +234,24 @@ function shellCommands(markdown: string): string[] {
     if (command !== "") commands.push(command);
   }
   return commands;
+}
+
+/** The README's example paths mapped into the test's folder. */
+function mapArgs(args: readonly string[], dir: string): string[] {
+  return args.map((arg) =>
+    arg === "checkpoints/quickstart/checkpoint_500"
+      ? `${dir}/quickstart`
+      : arg === "tests/fixtures/pod5/z1.pod5"
+      ? fixture("z1.pod5")
+      : arg.startsWith("/tmp/")
+      ? `${dir}/${arg.slice("/tmp/".length)}`
+      : arg
+  );
+}
+
+async function metadataOf(path: string) {
+  await using reader = await Pod5Reader.open(path);
+  return reader.readMetadata();
 }
 
 /** `args` with `flag`'s value replaced, or the flag added. */

@@ -1,12 +1,13 @@
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
 import { seedFigures } from "../model/_seed_architecture.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import { ROOT, taskArgs } from "./_run_task.ts";
 
 async function summary(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  // The permissions of `deno task summary` in deno.json.
+  // Exactly the `deno run` line of `deno task summary` in deno.json, run from the repository root.
+  const [run, ...rest] = await taskArgs("summary");
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", "--allow-read", "--allow-env=SIMVQGAN_DEBUG", MAIN, "summary", ...args],
+    args: [run!, "--no-prompt", ...rest, ...args],
+    cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -13,6 +13,7 @@
 import { join } from "@std/path";
 import { CheckpointError } from "./errors.ts";
 import { decodeSafetensors, encodeSafetensors, type Tensor } from "./safetensors.ts";
+import { crashPoint } from "../runtime/crash_point.ts";
 import { pathExists } from "../runtime/path_exists.ts";
 import { writeAll } from "../runtime/write_all.ts";
 
@@ -91,8 +92,10 @@ export async function saveCheckpoint(
     for (const file of CHECKPOINT_TENSOR_FILES) {
       await writeSynced(join(temp, `${file}.safetensors`), encodeSafetensors(data.tensors[file]));
     }
+    crashPoint("checkpoint:tensors");
     // state.json last: its presence and step mark the checkpoint complete.
     await writeSynced(join(temp, STATE_FILE), new TextEncoder().encode(JSON.stringify(data.state, null, 1) + "\n"));
+    crashPoint("checkpoint:state");
     const previous = join(dir, `.${name}.old-${Deno.pid}`);
     const replaced = await pathExists(final);
     if (replaced) await Deno.rename(final, previous);
@@ -105,6 +108,7 @@ export async function saveCheckpoint(
       cause: error,
     });
   }
+  crashPoint("checkpoint:renamed");
   if (options.keepLast !== undefined) await pruneCheckpoints(dir, options.keepLast);
   return final;
 }

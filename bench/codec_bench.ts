@@ -43,8 +43,23 @@ const BATCH_WINDOWS = 16;
 
 const FIXTURES = new URL("../tests/fixtures/pod5/", import.meta.url).pathname;
 
-async function randomSeedCheckpoint(dir: string): Promise<string> {
-  const config = parseConfig({});
+/** The `--tiny` model: a few channels, 800-sample windows. */
+const TINY_CONFIG = {
+  model: {
+    enc_channels: [4, 8, 8],
+    enc_down_strides: [4, 5],
+    enc_num_res_blocks: 1,
+    latent_dim: 8,
+    codebook_size: 32,
+    dec_channels: [8, 8, 4],
+    dec_up_strides: [5, 4],
+    dec_num_res_blocks: 1,
+  },
+  data: { segment_samples: 800, segment_sec: null },
+};
+
+async function randomSeedCheckpoint(dir: string, raw: Record<string, unknown>): Promise<string> {
+  const config = parseConfig(raw);
   const codec = new Codec(config.model, {
     rng: Rng.fromSeed(config.seed),
     plan: kernelPlanFor("wasm"),
@@ -63,27 +78,31 @@ async function randomSeedCheckpoint(dir: string): Promise<string> {
 /**
  * Run the benchmark.
  *
- * @param options Progress callback and flags (`ckpt`).
+ * @param options Progress callback, flags (`ckpt`) and `tiny`: a small random model, z1 alone and
+ *   two model runs (a smoke run; its numbers mean nothing).
  * @returns The JSON document.
  */
 export async function runBench(
-  options: { onProgress: (line: string) => void; flags: ReadonlyMap<string, string> },
+  options: { onProgress: (line: string) => void; flags: ReadonlyMap<string, string>; tiny?: boolean },
 ): Promise<Record<string, unknown>> {
+  const tiny = options.tiny === true;
   const log = options.onProgress;
   const backend = await initBackend("wasm");
   const scratch = `bench/results/.codec-${Deno.pid}`;
   await Deno.mkdir(join(scratch, "in"), { recursive: true });
   try {
     const given = options.flags.get("ckpt");
-    const ckpt = given ?? await randomSeedCheckpoint(join(scratch, "ckpt"));
+    const ckpt = given ?? await randomSeedCheckpoint(join(scratch, "ckpt"), tiny ? TINY_CONFIG : {});
     const codec = await loadCodec(ckpt, { backend });
     const samples = codec.windowSamples;
     await Deno.copyFile(join(FIXTURES, "z1.pod5"), join(scratch, "in", "z1_a.pod5"));
-    await Deno.copyFile(join(FIXTURES, "z1.pod5"), join(scratch, "in", "z1_b.pod5"));
-    await Deno.copyFile(
-      join(FIXTURES, "dna_r10.4.1_e8.2_400bps_5khz-FLO_PRO114M-SQK_LSK114_XL-5000.pod5"),
-      join(scratch, "in", "dorado_5khz.pod5"),
-    );
+    if (!tiny) {
+      await Deno.copyFile(join(FIXTURES, "z1.pod5"), join(scratch, "in", "z1_b.pod5"));
+      await Deno.copyFile(
+        join(FIXTURES, "dna_r10.4.1_e8.2_400bps_5khz-FLO_PRO114M-SQK_LSK114_XL-5000.pod5"),
+        join(scratch, "in", "dorado_5khz.pod5"),
+      );
+    }
 
     // The baseline: the generator's encode on ready windows, in this thread.
     const config = parseConfig({});
@@ -99,7 +118,7 @@ export async function runBench(
     );
     const modelEncode = async (): Promise<number> => {
       const runs: number[] = [];
-      for (let i = 0; i < 6; i++) {
+      for (let i = 0; i < (tiny ? 2 : 6); i++) {
         const t0 = performance.now();
         const codes = generator.encode(batch);
         await codes.data();

@@ -23,10 +23,20 @@ import { adcToPa } from "../lib/pod5/calibration.ts";
 const SAMPLE = fromFileUrl(new URL("../tests/fixtures/pod5/z1.pod5", import.meta.url));
 const WINDOW_SAMPLES = 10_000;
 const SAMPLE_RATE_HZ = 5_000;
-/** Times the sample is listed: 100 × 230 = 23,000 windows (230 M samples) per run. */
-const FILE_REPEATS = 100;
-/** The config's defaults: `train.batch_size`, `data.loader_prefetch_chunks`. */
-const BATCH_SIZE = 256;
+/** The run's sizes: full by default, a few batches with `--tiny` (a smoke run; its numbers mean nothing). */
+interface Sizes {
+  /** Times the sample is listed: 100 × 230 = 23,000 windows (230 M samples) per run. */
+  readonly fileRepeats: number;
+  /** The config's default `train.batch_size`. */
+  readonly batchSize: number;
+  /** Batches the paced consumer takes. */
+  readonly pacedBatches: number;
+  /** Repeats of each single-thread stage measurement. */
+  readonly stageRepeats: number;
+}
+const FULL: Sizes = { fileRepeats: 100, batchSize: 256, pacedBatches: 40, stageRepeats: 8 };
+const TINY: Sizes = { fileRepeats: 1, batchSize: 16, pacedBatches: 2, stageRepeats: 1 };
+/** The config's default `data.loader_prefetch_chunks`. */
 const PREFETCH_BATCHES = 8;
 const WORKER_COUNTS = [0, 1, 2] as const;
 /** How training mixes batches (configs/train_config.json). */
@@ -39,10 +49,6 @@ const TRAINING_MIX: DatasetMix = {
 const FILE_ORDER: DatasetMix = { shuffleFiles: false, interleaveFiles: 1, shuffleWindows: 0 };
 /** The paced consumer asks for windows at twice the issue's 2,000 windows/s target. */
 const PACED_WINDOWS_PER_S = 4_000;
-/** Batches the paced consumer takes. */
-const PACED_BATCHES = 40;
-/** Repeats of each single-thread stage measurement. */
-const STAGE_REPEATS = 8;
 
 /** One result row (SPEC §3.6). */
 type BenchResult = { readonly name: string } & Record<string, number | string>;
@@ -50,21 +56,24 @@ type BenchResult = { readonly name: string } & Record<string, number | string>;
 /**
  * Run the benchmark.
  *
- * @param options `onProgress` receives one line per step.
+ * @param options `onProgress` receives one line per step; `tiny` runs a few batches (a smoke run).
  * @returns `{bench, version, backend, device, commit, conditions, results}`.
  */
-export async function runBench(options: { onProgress: (line: string) => void }): Promise<Record<string, unknown>> {
+export async function runBench(
+  options: { onProgress: (line: string) => void; tiny?: boolean },
+): Promise<Record<string, unknown>> {
   const progress = options.onProgress;
-  const files = Array.from({ length: FILE_REPEATS }, () => SAMPLE);
+  const sizes = options.tiny === true ? TINY : FULL;
+  const files = Array.from({ length: sizes.fileRepeats }, () => SAMPLE);
   progress("warming up");
-  await runDataset(files.slice(0, 4), 0);
+  await runDataset(files.slice(0, 4), 0, sizes);
   const results: BenchResult[] = [];
-  const stages = await measureStages();
-  const decodeOnly = await measureDecodeOnly();
-  results.push(decodeOnly, await measureWindowCopy(), ...stages);
+  const stages = await measureStages(sizes);
+  const decodeOnly = await measureDecodeOnly(sizes);
+  results.push(decodeOnly, await measureWindowCopy(sizes), ...stages);
   for (const workers of WORKER_COUNTS) {
     progress(`dataset with ${workers} workers: ${files.length} files`);
-    const run = await runDataset(files, workers);
+    const run = await runDataset(files, workers, sizes);
     results.push({
       name: `dataset_workers_${workers}`,
       ...run,
@@ -72,7 +81,7 @@ export async function runBench(options: { onProgress: (line: string) => void }):
     });
   }
   progress(`dataset with 2 workers in file order, one file at a time, no shuffle: ${files.length} files`);
-  const plain = await runDataset(files, 2, FILE_ORDER);
+  const plain = await runDataset(files, 2, sizes, FILE_ORDER);
   results.push({ name: "dataset_workers_2_file_order", ...plain });
   const mixed = results.find((r) => r.name === "dataset_workers_2")!;
   (mixed as Record<string, number | string>).ratio_to_file_order = round(
@@ -80,7 +89,7 @@ export async function runBench(options: { onProgress: (line: string) => void }):
     3,
   );
   progress(`dataset with 2 workers, consumer paced at ${PACED_WINDOWS_PER_S} windows/s`);
-  results.push(await runPaced(files, 2));
+  results.push(await runPaced(files, 2, sizes));
   const inline = results.find((r) => r.name === "dataset_workers_0")!;
   for (const r of results) {
     if (/^dataset_workers_\d+$/.test(r.name) && r !== inline) {
@@ -98,10 +107,10 @@ export async function runBench(options: { onProgress: (line: string) => void }):
     commit: await gitCommit(),
     conditions: {
       file: "tests/fixtures/pod5/z1.pod5",
-      file_repeats: FILE_REPEATS,
-      windows_per_run: 230 * FILE_REPEATS,
+      file_repeats: sizes.fileRepeats,
+      windows_per_run: 230 * sizes.fileRepeats,
       window_samples: WINDOW_SAMPLES,
-      batch_size: BATCH_SIZE,
+      batch_size: sizes.batchSize,
       prefetch_batches: PREFETCH_BATCHES,
       shuffle_files: TRAINING_MIX.shuffleFiles,
       interleave_files: TRAINING_MIX.interleaveFiles,
@@ -131,10 +140,15 @@ interface DatasetMix {
 }
 
 /** The dataset every run measures: the bench's batch, window, rate and prefetch, with `workers` and a mix. */
-function benchDataset(files: readonly string[], workers: number, mix: DatasetMix): NanoporeSignalDataset {
+function benchDataset(
+  files: readonly string[],
+  workers: number,
+  sizes: Sizes,
+  mix: DatasetMix,
+): NanoporeSignalDataset {
   return new NanoporeSignalDataset({
     files,
-    batchSize: BATCH_SIZE,
+    batchSize: sizes.batchSize,
     windowSamples: WINDOW_SAMPLES,
     sampleRateHz: SAMPLE_RATE_HZ,
     workers,
@@ -144,8 +158,13 @@ function benchDataset(files: readonly string[], workers: number, mix: DatasetMix
   });
 }
 
-async function runDataset(files: readonly string[], workers: number, mix = TRAINING_MIX): Promise<DatasetRun> {
-  await using dataset = benchDataset(files, workers, mix);
+async function runDataset(
+  files: readonly string[],
+  workers: number,
+  sizes: Sizes,
+  mix = TRAINING_MIX,
+): Promise<DatasetRun> {
+  await using dataset = benchDataset(files, workers, sizes, mix);
   const cpu0 = cpuUsage();
   const t0 = performance.now();
   let firstAt = 0;
@@ -165,7 +184,7 @@ async function runDataset(files: readonly string[], workers: number, mix = TRAIN
     seconds: round(seconds, 3),
     windows_per_s: round(windows / seconds, 0),
     samples_per_s: round((windows * WINDOW_SAMPLES) / seconds, 0),
-    steady_windows_per_s: round((windows - BATCH_SIZE) / steadySeconds, 0),
+    steady_windows_per_s: round((windows - sizes.batchSize) / steadySeconds, 0),
     first_batch_ms: round(firstAt - t0, 1),
     cpu_cores_used: round((cpu.user + cpu.system) / 1e6 / seconds, 2),
   };
@@ -175,15 +194,15 @@ async function runDataset(files: readonly string[], workers: number, mix = TRAIN
  * A consumer that waits (like an asynchronous GPU step) `batchSize / PACED_WINDOWS_PER_S` seconds per batch:
  * how long does `next()` block it, i.e. how much would a GPU at that rate starve?
  */
-async function runPaced(files: readonly string[], workers: number): Promise<BenchResult> {
-  await using dataset = benchDataset(files, workers, TRAINING_MIX);
-  const stepMs = (BATCH_SIZE / PACED_WINDOWS_PER_S) * 1000;
+async function runPaced(files: readonly string[], workers: number, sizes: Sizes): Promise<BenchResult> {
+  await using dataset = benchDataset(files, workers, sizes, TRAINING_MIX);
+  const stepMs = (sizes.batchSize / PACED_WINDOWS_PER_S) * 1000;
   const iterator = dataset.batches();
   await iterator.next(); // Worker start-up is not starvation.
   let waitedMs = 0;
   let windows = 0;
   const t0 = performance.now();
-  for (let i = 0; i < PACED_BATCHES; i++) {
+  for (let i = 0; i < sizes.pacedBatches; i++) {
     await new Promise((resolve) => setTimeout(resolve, stepMs));
     const asked = performance.now();
     const next = await iterator.next();
@@ -197,18 +216,18 @@ async function runPaced(files: readonly string[], workers: number): Promise<Benc
     name: `dataset_workers_${workers}_paced`,
     consumer_windows_per_s: PACED_WINDOWS_PER_S,
     windows_per_s: round(windows / seconds, 0),
-    next_ms_per_batch: round(waitedMs / PACED_BATCHES, 2),
+    next_ms_per_batch: round(waitedMs / sizes.pacedBatches, 2),
     starved_fraction: round(waitedMs / 1000 / seconds, 4),
   };
 }
 
 /** Baseline: decode every read of the sample, nothing else, on this thread. */
-async function measureDecodeOnly(): Promise<BenchResult> {
+async function measureDecodeOnly(sizes: Sizes): Promise<BenchResult> {
   await using reader = await Pod5Reader.open(SAMPLE);
   const ids = reader.readIds();
   let samples = 0;
   const t0 = performance.now();
-  for (let r = 0; r < STAGE_REPEATS; r++) {
+  for (let r = 0; r < sizes.stageRepeats; r++) {
     for (const id of ids) samples += (await reader.read(id)).signal().length;
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -220,30 +239,31 @@ async function measureDecodeOnly(): Promise<BenchResult> {
 }
 
 /** Baseline: copy 10,000-sample windows into batch buffers (what the consumer side does per window). */
-function measureWindowCopy(): Promise<BenchResult> {
-  const source = new Float32Array(BATCH_SIZE * WINDOW_SAMPLES).fill(1);
+function measureWindowCopy(sizes: Sizes): Promise<BenchResult> {
+  const { batchSize } = sizes;
+  const source = new Float32Array(batchSize * WINDOW_SAMPLES).fill(1);
   const rounds = 20;
   const t0 = performance.now();
   for (let r = 0; r < rounds; r++) {
-    const batch = new Float32Array(BATCH_SIZE * WINDOW_SAMPLES);
-    for (let i = 0; i < BATCH_SIZE; i++) {
+    const batch = new Float32Array(batchSize * WINDOW_SAMPLES);
+    for (let i = 0; i < batchSize; i++) {
       batch.set(source.subarray(i * WINDOW_SAMPLES, (i + 1) * WINDOW_SAMPLES), i * WINDOW_SAMPLES);
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  return Promise.resolve({ name: "window_copy", windows_per_s: round((rounds * BATCH_SIZE) / seconds, 0) });
+  return Promise.resolve({ name: "window_copy", windows_per_s: round((rounds * batchSize) / seconds, 0) });
 }
 
 /** Single-thread cost per window of each step of the loader, on the sample's reads. */
-async function measureStages(): Promise<BenchResult[]> {
+async function measureStages(sizes: Sizes): Promise<BenchResult[]> {
   await using reader = await Pod5Reader.open(SAMPLE);
   const reads = await Promise.all(reader.readIds().map((id) => reader.read(id)));
   const adcs = reads.map((read) => read.signal());
   const windows = adcs.reduce((n, adc) => n + adc.length, 0) / WINDOW_SAMPLES;
   const time = (step: () => void): number => {
     const t0 = performance.now();
-    for (let r = 0; r < STAGE_REPEATS; r++) step();
-    return (performance.now() - t0) / STAGE_REPEATS / windows;
+    for (let r = 0; r < sizes.stageRepeats; r++) step();
+    return (performance.now() - t0) / sizes.stageRepeats / windows;
   };
   const decode = time(() => reads.forEach((read) => read.signal()));
   const stats = time(() => reads.forEach((read, i) => normalisationStatsFromAdc(adcs[i]!, read.calibration)));

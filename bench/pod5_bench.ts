@@ -42,10 +42,14 @@ async function loadChunks(path: string): Promise<Chunk[]> {
 /**
  * Run the benchmark.
  *
- * @param options Progress callback.
+ * @param options Progress callback; `tiny` times each row once (a smoke run; its numbers mean nothing).
  * @returns The JSON document.
  */
-export async function runBench(options: { onProgress: (line: string) => void }): Promise<Record<string, unknown>> {
+export async function runBench(
+  options: { onProgress: (line: string) => void; tiny?: boolean },
+): Promise<Record<string, unknown>> {
+  const once = { warmup: 0, reps: 1, minRepMs: 0 };
+  const repeats = (full: { reps?: number } = {}) => (options.tiny === true ? once : full);
   const results: Record<string, unknown>[] = [];
   for (const name of ["z1", "can_reads"]) {
     const path = new URL(`${name}.pod5`, FIXTURES).pathname;
@@ -58,13 +62,13 @@ export async function runBench(options: { onProgress: (line: string) => void }):
       for (const c of chunks) {
         zstdDecompressSync(c.compressed, { chunkSize: Math.max(zstdFrameContentSize(c.compressed) ?? 0, 64) });
       }
-    });
+    }, repeats());
     const svb16 = await timeRepeated(() => {
       for (let i = 0; i < chunks.length; i++) decodeSvb16Into(streams[i]!, chunks[i]!.numSamples, out, 0);
-    });
+    }, repeats());
     const full = await timeRepeated(() => {
       for (const c of chunks) decodeVbzInto(c.compressed, c.numSamples, out, 0);
-    });
+    }, repeats());
     const rate = (ms: number) => Math.round(samples / (ms / 1000));
     results.push({
       name: `zstd_only_${name}`,
@@ -95,12 +99,12 @@ export async function runBench(options: { onProgress: (line: string) => void }):
       const encoder = await createVbzEncoder();
       const encode = await timeRepeated(() => {
         for (const s of decoded) encoder.encode(s);
-      }, { reps: 3 });
+      }, repeats({ reps: 3 }));
       results.push({ name: "vbz_encode_z1", samples_per_s: rate(encode.bestMs), ms: encode.bestMs });
       const reader = await timeRepeated(async () => {
         await using pod5 = await Pod5Reader.open(path);
         for await (const read of pod5.reads()) read.signal();
-      }, { reps: 3 });
+      }, repeats({ reps: 3 }));
       results.push({
         name: "reader_z1",
         samples_per_s: rate(reader.bestMs),

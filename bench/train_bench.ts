@@ -25,13 +25,32 @@ import { Trainer } from "../lib/train/trainer.ts";
 const MATMUL_SIZE = 1024;
 /** A disc_start no step reaches: generator-only steps. */
 const NEVER = 1_000_000_000;
+/** The `--tiny` model: a few channels, 800-sample windows. */
+const TINY_CONFIG = {
+  model: {
+    enc_channels: [4, 8, 8],
+    enc_down_strides: [4, 5],
+    enc_num_res_blocks: 1,
+    latent_dim: 8,
+    codebook_size: 32,
+    dec_channels: [8, 8, 4],
+    dec_up_strides: [5, 4],
+    dec_num_res_blocks: 1,
+    discriminator: { channels: [4, 8], strides: [2, 2], kernel_size: 5, resblock_layers: 1 },
+  },
+  data: { segment_samples: 800, segment_sec: null },
+};
 
 interface Timing {
   readonly medianMs: number;
   readonly runsMs: readonly number[];
 }
 
+/** With `tiny`, every timing is one run without warm-up (a smoke run; its numbers mean nothing). */
+let tinyRuns = false;
+
 async function time(warmups: number, runs: number, fn: () => Promise<void>): Promise<Timing> {
+  if (tinyRuns) [warmups, runs] = [0, 1];
   for (let i = 0; i < warmups; i++) await fn();
   const runsMs: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -43,11 +62,11 @@ async function time(warmups: number, runs: number, fn: () => Promise<void>): Pro
   return { medianMs: sorted[Math.floor(sorted.length / 2)]!, runsMs };
 }
 
-async function matmulGflops(): Promise<number> {
+async function matmulGflops(size: number): Promise<number> {
   const [a, b] = tf.tidy(
     () => [
-      tf.randomNormal([MATMUL_SIZE, MATMUL_SIZE], 0, 1, "float32", 1),
-      tf.randomNormal([MATMUL_SIZE, MATMUL_SIZE], 0, 1, "float32", 2),
+      tf.randomNormal([size, size], 0, 1, "float32", 1),
+      tf.randomNormal([size, size], 0, 1, "float32", 2),
     ],
   );
   const t = await time(2, 7, async () => {
@@ -56,7 +75,7 @@ async function matmulGflops(): Promise<number> {
     c.dispose();
   });
   tf.dispose([a!, b!]);
-  return 2 * MATMUL_SIZE ** 3 / (t.medianMs * 1e6);
+  return 2 * size ** 3 / (t.medianMs * 1e6);
 }
 
 function rssGib(): number {
@@ -66,13 +85,18 @@ function rssGib(): number {
 /**
  * Run the benchmark.
  *
- * @param options `onProgress` receives one line per finished measurement.
+ * @param options `onProgress` receives one line per finished measurement; `tiny` uses a small model,
+ *   800-sample windows and one run per row (a smoke run; its numbers mean nothing).
  * @returns The JSON document.
  */
-export async function runBench(options: { onProgress: (line: string) => void }): Promise<Record<string, unknown>> {
+export async function runBench(
+  options: { onProgress: (line: string) => void; tiny?: boolean },
+): Promise<Record<string, unknown>> {
   const log = options.onProgress;
   const backend = await initBackend("wasm");
-  const config = parseConfig({});
+  tinyRuns = options.tiny === true;
+  const matmulSize = tinyRuns ? 128 : MATMUL_SIZE;
+  const config = parseConfig(tinyRuns ? TINY_CONFIG : {});
   const samples = segmentSamples(config.data);
   const rng = Rng.fromSeed(config.seed);
   const windows = (count: number) => Float32Array.from({ length: count * samples }, () => rng.nextNormal());
@@ -84,8 +108,8 @@ export async function runBench(options: { onProgress: (line: string) => void }):
   const results: Record<string, unknown>[] = [];
   // Other processes may share the CPU: each row is bracketed by matMul runs
   // and compared with their mean, so a row and its baseline see the same load.
-  const baselines: number[] = [await matmulGflops()];
-  log(`matmul ${MATMUL_SIZE}³: ${baselines[0]!.toFixed(1)} GFLOP/s`);
+  const baselines: number[] = [await matmulGflops(matmulSize)];
+  log(`matmul ${matmulSize}³: ${baselines[0]!.toFixed(1)} GFLOP/s`);
   const measure = async (
     name: string,
     count: number,
@@ -95,7 +119,7 @@ export async function runBench(options: { onProgress: (line: string) => void }):
   ) => {
     const before = baselines[baselines.length - 1]!;
     const t = await run();
-    const after = await matmulGflops();
+    const after = await matmulGflops(matmulSize);
     baselines.push(after);
     const gflops = stepFlops / (t.medianMs * 1e6);
     const matmul = (before + after) / 2;
@@ -167,7 +191,7 @@ export async function runBench(options: { onProgress: (line: string) => void }):
     gflops_min: sorted[0]!,
     gflops_max: sorted[sorted.length - 1]!,
     runs: baselines.length,
-    size: MATMUL_SIZE,
+    size: matmulSize,
   });
   return {
     bench: "train",
@@ -178,7 +202,7 @@ export async function runBench(options: { onProgress: (line: string) => void }):
       deno: Deno.version.deno,
       v8: Deno.version.v8,
       logical_cpus: navigator.hardwareConcurrency,
-      model: "seed config (notes §1–4), 10,000-sample windows",
+      model: tinyRuns ? "tiny smoke-run model, 800-sample windows" : "seed config (notes §1–4), 10,000-sample windows",
       flop_counting: "2 per multiply-add of convs and matMuls; training step = 3x forward (dx and dW each ~1x), " +
         "discriminator inside the generator loss = 2x (dx only) on fake + 1x on real, each discriminator repeat = 3x on real and fake",
     },

@@ -9,7 +9,7 @@ import { parseFlags, UsageError } from "../lib/runtime/args.ts";
 /** A benchmark module: `runBench` returns the JSON document (SPEC §3.6). */
 interface BenchModule {
   runBench(
-    options: { onProgress: (line: string) => void; flags: ReadonlyMap<string, string> },
+    options: { onProgress: (line: string) => void; flags: ReadonlyMap<string, string>; tiny: boolean },
   ): Promise<Record<string, unknown>>;
 }
 
@@ -21,13 +21,15 @@ const BENCHES: Readonly<Record<string, () => Promise<BenchModule>>> = {
   codec: () => import("../bench/codec_bench.ts"),
 };
 
-const HELP = `Usage: deno task bench NAME [--ckpt DIR]
+const HELP = `Usage: deno task bench NAME [--ckpt DIR] [--tiny]
 
 Runs benchmark NAME, prints one JSON object on stdout (progress on stderr) and
 writes it to bench/results/NAME-<time>.json.
 
   --ckpt DIR   the checkpoint a bench measures (tails: default checkpoints/quickstart;
                codec: default random seed-architecture weights)
+  --tiny       a smoke run: small sizes, one repetition, the same result names;
+               its numbers mean nothing (the JSON says "tiny": true)
 
 Benchmarks: ${Object.keys(BENCHES).join(", ")}`;
 
@@ -38,7 +40,7 @@ Benchmarks: ${Object.keys(BENCHES).join(", ")}`;
  * @returns The exit code.
  */
 export async function run(args: readonly string[]): Promise<number> {
-  const flags = parseFlags(args, { string: ["ckpt"] });
+  const flags = parseFlags(args, { string: ["ckpt"], boolean: ["tiny"] });
   if (flags.booleans.get("help") === true) {
     console.log(HELP);
     return 0;
@@ -51,8 +53,9 @@ export async function run(args: readonly string[]): Promise<number> {
     );
   }
   const bench = await load();
-  const result = await bench.runBench({ onProgress: (line) => console.error(line), flags: flags.strings });
-  const text = JSON.stringify(result, null, 2);
+  const tiny = flags.booleans.get("tiny") === true;
+  const result = await bench.runBench({ onProgress: (line) => console.error(line), flags: flags.strings, tiny });
+  const text = JSON.stringify(tiny ? { ...result, tiny } : result, null, 2);
   console.log(text);
   const stamp = new Date().toISOString().replaceAll(":", "-").replace(/\.\d+Z$/, "Z");
   const file = `bench/results/${name}-${stamp}.json`;

@@ -29,6 +29,7 @@ import { END_REASON_NAMES, type ReadMetadata, type RunInfo, type SignalCompressi
 import { isUuid, uuidToBytes } from "./uuid.ts";
 import { createVbzEncoder, type VbzEncoder } from "./vbz_encoder.ts";
 import { VERSION } from "../version.ts";
+import { crashPoint } from "../runtime/crash_point.ts";
 import { pathExists } from "../runtime/path_exists.ts";
 import { writeAll } from "../runtime/write_all.ts";
 
@@ -335,6 +336,7 @@ export class Pod5Writer implements AsyncDisposable {
       await this.#flushSpill();
       this.#spill.close();
       const reads = await this.#writeTable(this.#readsTable(), CONTENT_TYPE.reads);
+      crashPoint("pod5:tables");
       const footer = encodeFooter({
         fileIdentifier: this.#meta.fileIdentifier,
         software: this.#meta.software,
@@ -345,6 +347,7 @@ export class Pod5Writer implements AsyncDisposable {
       new DataView(footerLength.buffer).setBigInt64(0, BigInt(footer.length), true);
       await this.#write([FOOTER_MAGIC, footer, footerLength, this.#marker, POD5_SIGNATURE]);
       await this.#file.sync();
+      crashPoint("pod5:footer");
       this.#file.close();
       await Deno.rename(this.#tmpPath, this.path);
       await removeQuietly(this.#spillPath);

@@ -15,6 +15,7 @@
 import { join } from "@std/path";
 import { CheckpointError } from "./errors.ts";
 import { decodeSafetensors, encodeSafetensors, type Tensor } from "./safetensors.ts";
+import { crashPoint } from "../runtime/crash_point.ts";
 import { pathExists } from "../runtime/path_exists.ts";
 import { writeAll } from "../runtime/write_all.ts";
 
@@ -99,8 +100,10 @@ export async function saveCheckpoint(
     for (const file of CHECKPOINT_TENSOR_FILES) {
       await writeSynced(join(temp, `${file}.safetensors`), encodeSafetensors(data.tensors[file]));
     }
+    crashPoint("checkpoint:tensors");
     // state.json last: its presence and step mark the checkpoint complete.
     await writeSynced(join(temp, STATE_FILE), new TextEncoder().encode(JSON.stringify(data.state, null, 1) + "\n"));
+    crashPoint("checkpoint:state");
     const previous = join(dir, `.${name}.old-${Deno.pid}`);
     const replaced = await pathExists(final);
     if (replaced) await Deno.rename(final, previous);
@@ -113,6 +116,7 @@ export async function saveCheckpoint(
       cause: error,
     });
   }
+  crashPoint("checkpoint:renamed");
   if (options.keepLast !== undefined) {
     const runId = data.state["run_id"];
     await pruneCheckpoints(dir, options.keepLast, { runId: typeof runId === "string" ? runId : null });

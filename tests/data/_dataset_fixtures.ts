@@ -23,19 +23,25 @@ export function sourceKeys(batch: DatasetBatch): string[] {
   return batch.sources.map((s) => `${s.fileIndex}/${s.readIndex}/${s.windowIndex}`);
 }
 
-/** Iterate and digest every batch. */
+/**
+ * Iterate every batch, keeping them all, then digest them. Each batch's
+ * values are hashed when yielded too: a later batch that reuses an earlier
+ * one's buffer fails here instead of passing for the same data.
+ */
 export async function collect(dataset: NanoporeSignalDataset, options: BatchesOptions = {}): Promise<BatchDigest[]> {
-  const out: BatchDigest[] = [];
-  for await (const batch of dataset.batches(options)) {
-    out.push({
+  const kept: { batch: DatasetBatch; sha256: string }[] = [];
+  for await (const batch of dataset.batches(options)) kept.push({ batch, sha256: sha256Floats(batch.values) });
+  return kept.map(({ batch, sha256 }, i) => {
+    const now = sha256Floats(batch.values);
+    if (now !== sha256) throw new Error(`batch ${i}'s values changed after it was yielded (a reused buffer?)`);
+    return {
       epoch: batch.epoch,
       batchSize: batch.batchSize,
-      sha256: sha256Floats(batch.values),
+      sha256: now,
       sources: sourceKeys(batch),
       position: JSON.stringify(batch.position),
-    });
-  }
-  return out;
+    };
+  });
 }
 
 /** A copy of `bytes` with the `nth` zstd frame's magic number broken (one signal chunk no longer decodes). */

@@ -365,13 +365,18 @@ Deno.test("NanoporeSignalDataset.batches() leaves no worker running after it end
 
 Deno.test("NanoporeSignalDataset.batches() batch values are row-major [batch, windowSamples] copies", async () => {
   await using data = dataset([Z1], { batchSize: 3 });
+  // Keep every batch with a snapshot taken when it was yielded; compare only after the last one.
+  const kept: { batch: DatasetBatch; snapshot: Float32Array }[] = [];
+  for await (const batch of data.batches()) kept.push({ batch, snapshot: batch.values.slice() });
   const seen = new Set<string>();
-  for await (const batch of data.batches()) {
+  for (const [i, { batch, snapshot }] of kept.entries()) {
     assertEquals(batch.values.length, 3 * WINDOW);
     assertEquals(batch.windowSamples, WINDOW);
+    assertEquals(batch.values, snapshot, `batch ${i} changed after later batches were yielded`);
     for (let row = 0; row < batch.batchSize; row++) {
       seen.add(sha256Floats(batch.values.subarray(row * WINDOW, (row + 1) * WINDOW)));
     }
   }
+  assertEquals(kept.length, 76);
   assertEquals(seen.size, 228);
 });

@@ -7,43 +7,74 @@ import { initBackend } from "../../lib/runtime/backend.ts";
 import { parseConfig } from "../../lib/runtime/config.ts";
 import { Rng } from "../../lib/runtime/rng.ts";
 import { assertClose, maxAbsDiff, normals } from "./_reference.ts";
+import { architectureCosts, seedFigures } from "./_seed_architecture.ts";
 
 const SEED = parseConfig({});
 const PLAN = kernelPlanFor("wasm");
 
-Deno.test("Codec() has the original's parameter counts for the seed config", async () => {
+const ARCH = architectureCosts(SEED.model, 10000);
+const FIGURES = seedFigures();
+
+Deno.test("the written-out seed architecture agrees with the seed's own parameter counts and GFLOP", () => {
+  assertEquals(FIGURES.window_samples, 10000);
+  assertEquals({
+    encoder: ARCH.encoder.params,
+    quant_conv: ARCH.quant_conv.params,
+    quantizer_trainable: ARCH.quantizer.params,
+    quantizer_frozen: ARCH.quantizer_frozen,
+    post_quant_conv: ARCH.post_quant_conv.params,
+    decoder: ARCH.decoder.params,
+    generator_trainable: ARCH.encoder.params + ARCH.quant_conv.params + ARCH.quantizer.params +
+      ARCH.post_quant_conv.params + ARCH.decoder.params,
+    discriminator: ARCH.discriminator.params,
+  }, FIGURES.params);
+  const gflop = (f: number) => Math.round(f / 1e6) / 1e3;
+  assertEquals({
+    encoder: gflop(ARCH.encoder.flops),
+    quant_conv: gflop(ARCH.quant_conv.flops),
+    quantizer_projection: gflop(ARCH.quantizer_projection_flops),
+    quantizer_search: gflop(ARCH.quantizer.flops),
+    post_quant_conv: gflop(ARCH.post_quant_conv.flops),
+    decoder: gflop(ARCH.decoder.flops),
+    discriminator: gflop(ARCH.discriminator.flops),
+  }, FIGURES.gflop);
+});
+
+Deno.test("Codec() has the seed's parameter counts for the seed config", async () => {
   await initBackend("cpu");
   const g = new Codec(SEED.model, { rng: Rng.fromSeed(0), plan: PLAN, outputActivation: "tanh" });
   const counts = Object.fromEntries(GENERATOR_MODULES.map((m) => [m, g.moduleCounts(m)]));
   assertEquals(counts, {
-    encoder: { trainable: 551328, frozen: 0 },
-    quant_conv: { trainable: 16384, frozen: 0 },
-    quantizer: { trainable: 16512, frozen: 524288 },
-    post_quant_conv: { trainable: 16384, frozen: 0 },
-    decoder: { trainable: 679457, frozen: 0 },
+    encoder: { trainable: FIGURES.params.encoder, frozen: 0 },
+    quant_conv: { trainable: FIGURES.params.quant_conv, frozen: 0 },
+    quantizer: { trainable: FIGURES.params.quantizer_trainable, frozen: FIGURES.params.quantizer_frozen },
+    post_quant_conv: { trainable: FIGURES.params.post_quant_conv, frozen: 0 },
+    decoder: { trainable: FIGURES.params.decoder, frozen: 0 },
   });
-  assertEquals(g.params.counts(), { trainable: 1280065, frozen: 524288 });
+  assertEquals(g.params.counts(), {
+    trainable: FIGURES.params.generator_trainable,
+    frozen: FIGURES.params.quantizer_frozen,
+  });
   g.dispose();
   const d = new Discriminator(SEED.model.discriminator, { rng: Rng.fromSeed(0), plan: PLAN });
-  assertEquals(d.counts(), { trainable: 1695169, frozen: 0 });
+  assertEquals(d.counts(), { trainable: FIGURES.params.discriminator, frozen: 0 });
   d.dispose();
 });
 
-Deno.test("Codec.flops() matches the notes' per-window table", async () => {
+Deno.test("Codec.flops() and Discriminator.flops() match the per-layer count of the architecture", async () => {
   await initBackend("cpu");
   const g = new Codec(SEED.model, { rng: Rng.fromSeed(0), plan: PLAN, outputActivation: "linear" });
-  const f = g.flops(10000);
-  assertEquals(f, {
-    encoder: 691072000,
-    quant_conv: 4096000,
-    quantizer_search: 131072000,
-    quantizer_projection: 134217728,
-    post_quant_conv: 4096000,
-    decoder: 361344000,
+  assertEquals(g.flops(10000), {
+    encoder: ARCH.encoder.flops,
+    quant_conv: ARCH.quant_conv.flops,
+    quantizer_search: ARCH.quantizer.flops,
+    quantizer_projection: ARCH.quantizer_projection_flops,
+    post_quant_conv: ARCH.post_quant_conv.flops,
+    decoder: ARCH.decoder.flops,
   });
   g.dispose();
   const d = new Discriminator(SEED.model.discriminator, { rng: Rng.fromSeed(0), plan: PLAN });
-  assertEquals(d.flops(10000), 2924160000);
+  assertEquals(d.flops(10000), ARCH.discriminator.flops);
   d.dispose();
 });
 

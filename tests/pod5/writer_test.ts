@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertRejects, assertStringIncludes } from "../_assert.ts";
+import { assert, assertEquals, assertRejects } from "../_assert.ts";
 import { withTempDir } from "../_temp_dir.ts";
 import { type Field, tableFromIPC } from "apache-arrow";
 import { fromFileUrl } from "@std/path";
@@ -13,6 +13,7 @@ import {
   uuidFromBytes,
 } from "../../lib/pod5/mod.ts";
 import { Rng } from "../../lib/runtime/rng.ts";
+import { CRASH_AT_ENV, CRASH_EXIT_CODE } from "../../lib/runtime/crash_point.ts";
 import { checkContainer } from "./_container_check.ts";
 import { DORADO_5KHZ, fixture, READABLE_FIXTURES, sha256Int16 } from "./_fixtures.ts";
 
@@ -206,47 +207,46 @@ Deno.test("Pod5Writer leaves no file when an exception comes before close()", as
   });
 });
 
-Deno.test("Pod5Writer leaves no file at its path when the process is killed while writing", async () => {
-  await withTempDir(async (dir) => {
-    const path = `${dir}/killed.pod5`;
-    const script = `${dir}/write_forever.ts`;
-    await Deno.writeTextFile(
-      script,
-      `
+for (const point of ["pod5:tables", "pod5:footer"]) {
+  Deno.test(`Pod5Writer leaves no file at its path when the process dies at ${point}`, async () => {
+    await withTempDir(async (dir) => {
+      const path = `${dir}/killed.pod5`;
+      const script = `${dir}/write.ts`;
+      await Deno.writeTextFile(
+        script,
+        `
       import { Pod5Reader, Pod5Writer } from "${new URL("../../lib/pod5/mod.ts", import.meta.url)}";
       const reader = await Pod5Reader.open(${JSON.stringify(fixture("z1.pod5"))});
       const writer = await Pod5Writer.create(${JSON.stringify(path)}, { signalBatchRows: 1 });
       for (const run of reader.runInfos) await writer.addRunInfo(run);
-      const reads = await Array.fromAsync(reader.reads());
-      console.log("writing");
-      for (let i = 0; ; i++) await writer.addRead({ ...reads[0], readId: crypto.randomUUID() });
+      for await (const read of reader.reads()) await writer.addRead(read);
+      await writer.close();
+      console.log("closed");
     `,
-    );
-    const child = new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--config",
-        fromFileUrl(new URL("../../deno.json", import.meta.url)),
-        script,
-      ],
-      stdout: "piped",
-      stderr: "inherit",
-    }).spawn();
-    const reader = child.stdout.getReader();
-    const { value } = await reader.read();
-    assertStringIncludes(new TextDecoder().decode(value), "writing");
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    child.kill("SIGKILL");
-    await child.status;
-    reader.releaseLock();
-    await child.stdout.cancel();
-    const names = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name);
-    assert(!names.includes("killed.pod5"), `${names}`);
-    assert(names.some((n) => n.startsWith("killed.pod5.tmp-")), "the partial output has a temporary name");
+      );
+      // The crash point (lib/runtime/crash_point.ts) ends the process there, as a SIGKILL would.
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          "--allow-read",
+          "--allow-write",
+          `--allow-env=${CRASH_AT_ENV}`,
+          "--config",
+          fromFileUrl(new URL("../../deno.json", import.meta.url)),
+          script,
+        ],
+        env: { [CRASH_AT_ENV]: point },
+        stdout: "piped",
+        stderr: "inherit",
+      }).output();
+      assertEquals(out.code, CRASH_EXIT_CODE);
+      assertEquals(new TextDecoder().decode(out.stdout), "");
+      const names = (await Array.fromAsync(Deno.readDir(dir))).map((e) => e.name);
+      assert(!names.includes("killed.pod5"), `${names}`);
+      assert(names.some((n) => n.startsWith("killed.pod5.tmp-")), "the partial output has a temporary name");
+    });
   });
-});
+}
 
 Deno.test("Pod5Writer.create() refusing to overwrite unless asked", async () => {
   await withTempDir(async (dir) => {

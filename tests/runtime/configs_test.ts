@@ -1,6 +1,7 @@
-import { assertEquals } from "../_assert.ts";
+import { assert, assertEquals } from "../_assert.ts";
 import { fromFileUrl } from "@std/path";
 import { resolveConfig } from "../../lib/runtime/config.ts";
+import { resolveValidateConfig } from "../../lib/validate/validate_config.ts";
 
 const CONFIGS = fromFileUrl(new URL("../../configs/", import.meta.url));
 
@@ -30,4 +31,35 @@ Deno.test("configs/quickstart.json numbers its runs, so running it again starts 
   assertEquals(config.checkpoint.numbered_runs, true);
   assertEquals(config.checkpoint.dir, fromFileUrl(new URL("../../checkpoints/quickstart", import.meta.url)));
   assertEquals([config.data.holdout_by, config.data.holdout_fraction], ["read_tail", 0.1]);
+});
+
+Deno.test("every config in configs/ parses, and the data files it names exist", async () => {
+  const names: string[] = [];
+  for await (const entry of Deno.readDir(CONFIGS)) {
+    if (entry.isFile && entry.name.endsWith(".json")) names.push(entry.name);
+  }
+  assert(names.includes("quickstart.json"), "the README's first command uses configs/quickstart.json");
+  for (const name of names.sort()) {
+    if (name === "validate_dorado.json") {
+      // The validation config has its own schema; its input file must exist too.
+      const config = await resolveValidateConfig({ file: `${CONFIGS}${name}` });
+      assert(
+        config.pod5 !== null && (await Deno.stat(config.pod5)).isFile,
+        `${name}: pod5 ${config.pod5} does not exist`,
+      );
+      continue;
+    }
+    const config = await resolveConfig({ file: `${CONFIGS}${name}` });
+    for (const file of config.data.files ?? []) {
+      assert((await Deno.stat(file)).isFile, `${name}: data file ${file} does not exist`);
+    }
+  }
+});
+
+Deno.test("configs/quickstart.json trains on the bundled fixture with loader workers", async () => {
+  const config = await resolveConfig({ file: `${CONFIGS}quickstart.json` });
+  assertEquals(config.data.files, [fromFileUrl(new URL("../fixtures/pod5/z1.pod5", import.meta.url))]);
+  assert(config.data.loader_workers >= 1);
+  assert(config.train.max_steps !== null && config.train.max_steps > 0);
+  assertEquals(config.checkpoint.dir, fromFileUrl(new URL("../../checkpoints/quickstart", import.meta.url)));
 });

@@ -1,7 +1,10 @@
-import { assert, assertStringIncludes } from "../_assert.ts";
+import { assert, assertNotEquals, assertStringIncludes } from "../_assert.ts";
 import { startWandb } from "../../lib/runtime/wandb.ts";
 
-Deno.test("startWandb() without WANDB_API_KEY returns one warning instead of failing", async () => {
+Deno.test({
+  name: "startWandb() without WANDB_API_KEY returns one warning instead of failing",
+  permissions: { env: true, read: true, net: false },
+}, async () => {
   const saved = Deno.env.get("WANDB_API_KEY");
   Deno.env.delete("WANDB_API_KEY");
   try {
@@ -13,7 +16,12 @@ Deno.test("startWandb() without WANDB_API_KEY returns one warning instead of fai
   }
 });
 
-Deno.test("startWandb() without network permission says which task to run", async () => {
+// The test itself holds no network permission, whatever the runner was given, so a real key can never leave.
+Deno.test({
+  name: "startWandb() without network permission says which task to run",
+  permissions: { env: true, read: true, net: false },
+}, async () => {
+  assertNotEquals((await Deno.permissions.query({ name: "net", host: "api.wandb.ai" })).state, "granted");
   const saved = Deno.env.get("WANDB_API_KEY");
   Deno.env.set("WANDB_API_KEY", "0123456789abcdef0123456789abcdef01234567");
   try {

@@ -1,11 +1,13 @@
 import { assertEquals, assertStringIncludes } from "../_assert.ts";
-
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import { seedFigures } from "../model/_seed_architecture.ts";
+import { ROOT, taskArgs } from "./_run_task.ts";
 
 async function summary(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  // The permissions of `deno task summary` in deno.json.
+  // Exactly the `deno run` line of `deno task summary` in deno.json, run from the repository root.
+  const [run, ...rest] = await taskArgs("summary");
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", "--allow-read", "--allow-env=SIMVQGAN_DEBUG", MAIN, "summary", ...args],
+    args: [run!, "--no-prompt", ...rest, ...args],
+    cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -18,14 +20,15 @@ Deno.test("summary task prints JSON counts on wasm with only the task's permissi
   assertEquals(code, 0);
   const json = JSON.parse(stdout);
   assertEquals(json.latentLength, 125);
-  assertEquals(json.generator.trainableParams, 1280065);
+  const seed = seedFigures().params;
+  assertEquals(json.generator.trainableParams, seed.generator_trainable);
   assertEquals(json.modules.map((m: { name: string; trainableParams: number }) => m.trainableParams), [
-    551328,
-    16384,
-    16512,
-    16384,
-    679457,
-    1695169,
+    seed.encoder,
+    seed.quant_conv,
+    seed.quantizer_trainable,
+    seed.post_quant_conv,
+    seed.decoder,
+    seed.discriminator,
   ]);
   assertStringIncludes(json.backend, "backend wasm (XNNPACK, SIMD, 1 thread)");
 });

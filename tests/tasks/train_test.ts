@@ -7,6 +7,7 @@ import { trainModel } from "../../lib/train/loop.ts";
 import { stateFromCheckpoint } from "../../lib/train/train_state.ts";
 import { tinyConfig, Z1 } from "../train/_tiny_config.ts";
 import { ROOT, runTask, taskArgs } from "./_run_task.ts";
+import { CRASH_AT_ENV, CRASH_EXIT_CODE } from "../../lib/runtime/crash_point.ts";
 
 async function writeConfig(dir: string, train: Record<string, unknown> = {}): Promise<string> {
   const path = `${dir}/tiny.json`;
@@ -14,12 +15,17 @@ async function writeConfig(dir: string, train: Record<string, unknown> = {}): Pr
   return path;
 }
 
-/** Start the train task's own command (its permissions) in the background. */
-async function spawnTrain(args: string[]): Promise<Deno.ChildProcess> {
+/**
+ * Start the train task's own command (its permissions) in the background;
+ * with `crashAt`, the crash point test hook may read its variable too.
+ */
+async function spawnTrain(args: string[], crashAt?: string): Promise<Deno.ChildProcess> {
+  let task = await taskArgs("train");
+  if (crashAt !== undefined) task = task.map((a) => (a.startsWith("--allow-env=") ? `${a},${CRASH_AT_ENV}` : a));
   return new Deno.Command(Deno.execPath(), {
-    args: [...await taskArgs("train"), ...args],
+    args: [...task, ...args],
     cwd: ROOT,
-    env: { NO_COLOR: "1" },
+    env: crashAt === undefined ? { NO_COLOR: "1" } : { NO_COLOR: "1", [CRASH_AT_ENV]: crashAt },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -141,26 +147,36 @@ Deno.test("train: config and flag errors name the key and exit 2", async () => {
   });
 });
 
-Deno.test("train: SIGINT finishes the step, saves a checkpoint and exits 130", async () => {
-  await withTempDir(async (dir) => {
-    const config = await writeConfig(dir, { max_steps: 100000, save_every: 100000 });
-    const child = await spawnTrain(["--config", config]);
-    await waitFor(
-      async () => (await Deno.readTextFile(`${dir}/ckpt/metrics.jsonl`).catch(() => "")).includes('"step":2,'),
-      "step 2",
-    );
-    child.kill("SIGINT");
-    const { code } = await child.status;
-    const stdout = new TextDecoder().decode(await new Response(child.stdout).arrayBuffer());
-    await child.stderr.cancel();
-    assertEquals(code, 130);
-    const [saved] = await listCheckpoints(`${dir}/ckpt`);
-    assert(saved !== undefined && saved.step >= 2, `checkpoint ${saved?.step}`);
-    assertStringIncludes(stdout, `checkpoint: ${saved.path}`);
-  });
-});
+/** The steps metrics.jsonl records as finished. */
+async function loggedSteps(dir: string): Promise<number[]> {
+  const text = await Deno.readTextFile(`${dir}/ckpt/metrics.jsonl`).catch(() => "");
+  return text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l)["step"] as number)
+    .filter((s) => typeof s === "number");
+}
 
-Deno.test("train: a process killed while saving leaves the previous checkpoint as latest and resumable", async () => {
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.test(`train: ${signal} finishes the step, saves exactly the last finished step and exits 130`, async () => {
+    await withTempDir(async (dir) => {
+      const config = await writeConfig(dir, { max_steps: 100000, save_every: 100000, log_every: 1 });
+      const child = await spawnTrain(["--config", config]);
+      await waitFor(async () => (await loggedSteps(dir)).includes(2), "step 2");
+      child.kill(signal);
+      const { code } = await child.status;
+      const stdout = new TextDecoder().decode(await new Response(child.stdout).arrayBuffer());
+      await child.stderr.cancel();
+      assertEquals(code, 130);
+      const saved = await listCheckpoints(`${dir}/ckpt`);
+      assertEquals(saved.length, 1, "one checkpoint, saved on the signal");
+      const last = Math.max(...await loggedSteps(dir));
+      assert(last >= 2);
+      assertEquals(saved[0]!.step, last, "the checkpoint is the last finished step");
+      assertEquals(stateFromCheckpoint(await loadCheckpoint(saved[0]!.path), saved[0]!.path).loop.step, last);
+      assertStringIncludes(stdout, `checkpoint: ${saved[0]!.path}`);
+    });
+  });
+}
+
+Deno.test("train: a process that dies at any point of a save leaves only complete checkpoints, and resumes", async () => {
   const backend = await initBackend("wasm");
   await withTempDir(async (dir) => {
     const config = await writeConfig(dir, {
@@ -170,31 +186,38 @@ Deno.test("train: a process killed while saving leaves the previous checkpoint a
       log_every: 1000,
       val_every: null,
     });
-    for (const delayMs of [0, 37, 90]) {
-      const child = await spawnTrain(["--config", config, "--resume", "auto"]);
-      const before = (await listCheckpoints(`${dir}/ckpt`)).at(-1)?.step ?? 0;
-      await waitFor(
-        async () => ((await listCheckpoints(`${dir}/ckpt`)).at(-1)?.step ?? 0) >= before + 3,
-        "3 checkpoints",
+    // Two complete checkpoints first.
+    const first = await spawnTrain(["--config", config, "--max-steps", "2"]);
+    assertEquals((await first.output()).code, 0);
+    for (const point of ["checkpoint:tensors", "checkpoint:state", "checkpoint:renamed"]) {
+      const before = (await listCheckpoints(`${dir}/ckpt`)).map((c) => c.step);
+      const child = await spawnTrain(["--config", config, "--resume", "auto"], point);
+      const { code } = await child.output();
+      assertEquals(code, CRASH_EXIT_CODE, `${point}: the crash point stopped the run`);
+      const next = before.at(-1)! + 1;
+      const names = (await Array.fromAsync(Deno.readDir(`${dir}/ckpt`), (e) => e.name)).filter((n) =>
+        n.startsWith("checkpoint_")
       );
-      await new Promise((resolve) => setTimeout(resolve, delayMs));
-      child.kill("SIGKILL");
-      await child.status;
-      await child.stdout.cancel();
-      await child.stderr.cancel();
+      const complete = (await listCheckpoints(`${dir}/ckpt`)).map((c) => c.step);
+      // Every checkpoint_N folder is complete; the one being saved exists only once renamed (then unpruned).
+      assertEquals(names.sort(), complete.map((n) => `checkpoint_${n}`).sort(), point);
+      assertEquals(complete, point === "checkpoint:renamed" ? [...before, next] : before, point);
       const latest = await latestCheckpoint(`${dir}/ckpt`);
-      assert(latest !== undefined);
-      const state = stateFromCheckpoint(await loadCheckpoint(latest), latest);
-      // Resume it for one more step, in process.
-      const next = tinyConfig(`${dir}/ckpt`, {
-        max_steps: state.loop.step + 1,
-        save_every: 1,
-        log_every: 1000,
-        val_every: null,
-      });
-      (next["checkpoint"] as Record<string, unknown>)["resume_from"] = latest;
-      const result = await trainModel({ config: parseConfig(next), backend });
-      assertEquals(result.steps, state.loop.step + 1);
+      assertEquals(latest, `${dir}/ckpt/checkpoint_${complete.at(-1)}`);
+      const state = stateFromCheckpoint(await loadCheckpoint(latest!), latest!);
+      assertEquals(state.loop.step, complete.at(-1));
     }
+    // The latest resumes for one more step, in process.
+    const latest = (await latestCheckpoint(`${dir}/ckpt`))!;
+    const state = stateFromCheckpoint(await loadCheckpoint(latest), latest);
+    const next = tinyConfig(`${dir}/ckpt`, {
+      max_steps: state.loop.step + 1,
+      save_every: 1,
+      log_every: 1000,
+      val_every: null,
+    });
+    (next["checkpoint"] as Record<string, unknown>)["resume_from"] = latest;
+    const result = await trainModel({ config: parseConfig(next), backend });
+    assertEquals(result.steps, state.loop.step + 1);
   });
 });

@@ -43,7 +43,27 @@ Deno.test("saveCheckpoint() prunes to keep_last only after the new checkpoint is
     for (const step of [1, 2, 3, 4]) await saveCheckpoint(dir, data(step), { keepLast: 2 });
     assertEquals((await listCheckpoints(dir)).map((e) => e.step), [3, 4]);
     assertEquals(await latestCheckpoint(dir), `${dir}/checkpoint_4`);
-    // A failed save must not prune: a state whose step disagrees is refused before anything is written.
+    // A save that fails mid-write (the generator and discriminator files are on disk, the optimizer's
+    // tensors fail) must not prune, must say so with a CheckpointError and must leave no temporary folder.
+    let onDisk: string[] = [];
+    class FailingTensors extends Map<string, { shape: number[]; data: Float32Array }> {
+      override entries(): MapIterator<[string, { shape: number[]; data: Float32Array }]> {
+        const temp = [...Deno.readDirSync(dir)].find((e) => e.name.startsWith(".checkpoint_5.tmp-"));
+        assert(temp !== undefined, "the save is writing into a temporary folder");
+        onDisk = [...Deno.readDirSync(`${dir}/${temp.name}`)].map((e) => e.name).sort();
+        throw new Error("disk full");
+      }
+      override [Symbol.iterator](): MapIterator<[string, { shape: number[]; data: Float32Array }]> {
+        return this.entries();
+      }
+    }
+    const failing = { ...data(5), tensors: { ...data(5).tensors, optimizer: new FailingTensors() } };
+    const error = await assertRejects(() => saveCheckpoint(dir, failing, { keepLast: 1 }), CheckpointError);
+    assert(error.message.includes("disk full"), error.message);
+    assertEquals(onDisk, ["discriminator.safetensors", "generator.safetensors"]);
+    assertEquals((await listCheckpoints(dir)).map((e) => e.step), [3, 4]);
+    assertEquals((await Array.fromAsync(Deno.readDir(dir), (e) => e.name)).sort(), ["checkpoint_3", "checkpoint_4"]);
+    // A state whose step disagrees is refused before anything is written.
     await assertRejects(() => saveCheckpoint(dir, { ...data(5), state: { step: 6 } }, { keepLast: 1 }), RangeError);
     assertEquals((await listCheckpoints(dir)).map((e) => e.step), [3, 4]);
   });

@@ -43,28 +43,53 @@ const METRIC_FIELDS = [
   "seconds",
 ];
 
-Deno.test("trainModel() resumed at step 4 gives the same metrics for steps 5-8 as 8 steps straight", async () => {
-  await withTempDir(async (dir) => {
-    const straight = await trainModel({ config: parseConfig(tinyConfig(`${dir}/a`)), backend });
-    assertEquals(straight.steps, 8);
-    await trainModel({ config: parseConfig(tinyConfig(`${dir}/b`, { max_steps: 4 })), backend });
-    const resumed = await trainModel({
-      config: parseConfig({ ...tinyConfig(`${dir}/b`), checkpoint: { dir: `${dir}/b`, resume_from: "auto" } }),
-      backend,
-    });
-    assertEquals(resumed.steps, 8);
-    const a = await (await MetricsLog.open(`${dir}/a`)).records();
-    const b = await (await MetricsLog.open(`${dir}/b`)).records();
-    assertEquals(b.map(deterministic), a.map(deterministic));
-    assertEquals(a.filter((r) => Number(r["step"]) > 4).map((r) => r["step"]), [5, 6, 7, 8]);
-    assertEquals(typeof a.at(-1)!["val_snr_db"], "number", "step 8 is a validation step: no extra final record");
-    // The final checkpoints hold bit-identical weights and moments.
-    const [ca, cb] = [await loadCheckpoint(`${dir}/a/checkpoint_8`), await loadCheckpoint(`${dir}/b/checkpoint_8`)];
-    for (const file of ["generator", "discriminator", "optimizer", "loop"] as const) {
-      assertEquals(cb.tensors[file], ca.tensors[file], file);
-    }
-  });
-});
+/** The tiny config with `workers` loader workers. */
+function withWorkers(config: Record<string, unknown>, workers: number): Record<string, unknown> {
+  return { ...config, data: { ...(config["data"] as Record<string, unknown>), loader_workers: workers } };
+}
+
+for (const workers of [0, 1, 2]) {
+  Deno.test(
+    `trainModel() resumed at step 4 gives the same metrics for steps 5-8 as 8 steps straight [loader_workers ${workers}]`,
+    async () => {
+      await withTempDir(async (dir) => {
+        const straight = await trainModel({
+          config: parseConfig(withWorkers(tinyConfig(`${dir}/a`), workers)),
+          backend,
+        });
+        assertEquals(straight.steps, 8);
+        await trainModel({
+          config: parseConfig(withWorkers(tinyConfig(`${dir}/b`, { max_steps: 4 }), workers)),
+          backend,
+        });
+        const resumed = await trainModel({
+          config: parseConfig({
+            ...withWorkers(tinyConfig(`${dir}/b`), workers),
+            checkpoint: { dir: `${dir}/b`, resume_from: "auto" },
+          }),
+          backend,
+        });
+        assertEquals(resumed.steps, 8);
+        const a = await (await MetricsLog.open(`${dir}/a`)).records();
+        const b = await (await MetricsLog.open(`${dir}/b`)).records();
+        assertEquals(b.map(deterministic), a.map(deterministic));
+        assertEquals(a.filter((r) => Number(r["step"]) > 4).map((r) => r["step"]), [5, 6, 7, 8]);
+        assertEquals(typeof a.at(-1)!["val_snr_db"], "number", "step 8 is a validation step: no extra final record");
+        // The final checkpoints hold bit-identical weights and moments.
+        const [ca, cb] = [await loadCheckpoint(`${dir}/a/checkpoint_8`), await loadCheckpoint(`${dir}/b/checkpoint_8`)];
+        for (const file of ["generator", "discriminator", "optimizer", "loop"] as const) {
+          assertEquals(cb.tensors[file], ca.tensors[file], file);
+        }
+        if (workers > 0) {
+          // Loader workers change where windows are decoded, never which windows a step sees.
+          await trainModel({ config: parseConfig(tinyConfig(`${dir}/inline`)), backend });
+          const inline = await (await MetricsLog.open(`${dir}/inline`)).records();
+          assertEquals(a.map(deterministic), inline.map(deterministic));
+        }
+      });
+    },
+  );
+}
 
 Deno.test("trainModel() switches the discriminator on at disc_start and logs the documented fields", async () => {
   await withTempDir(async (dir) => {

@@ -1,0 +1,126 @@
+import { assertAlmostEquals, assertEquals } from "../_assert.ts";
+import type { DatasetBatch, WindowSource } from "../../lib/data/types.ts";
+import { Codec } from "../../lib/model/codec.ts";
+import { kernelPlanFor } from "../../lib/model/kernel_plan.ts";
+import { initBackend } from "../../lib/runtime/backend.ts";
+import { parseConfig } from "../../lib/runtime/config.ts";
+import { Rng } from "../../lib/runtime/rng.ts";
+import type { NormalisationMode } from "../../lib/signal/types.ts";
+import { evaluateHeldOut } from "../../lib/train/evaluate.ts";
+import { normals } from "../model/_reference.ts";
+import { referenceCodebook, referenceDecode, referenceEncode, referenceQuantize } from "../model/_reference_codec.ts";
+
+const MODEL = parseConfig({
+  model: {
+    enc_channels: [4, 8],
+    enc_down_strides: [4],
+    enc_num_res_blocks: 1,
+    dec_channels: [8, 4],
+    dec_up_strides: [4],
+    dec_num_res_blocks: 1,
+    latent_dim: 4,
+    codebook_size: 16,
+  },
+}).model;
+const W = 32;
+
+function source(mode: NormalisationMode, read: number, windowIndex: number): WindowSource {
+  // Two reads with different shifts and scales, so a wrong or swapped denormalisation shows.
+  const stats = read === 0
+    ? { mode, shiftPa: 82.5, scalePa: 11.25, clip: null }
+    : { mode, shiftPa: 104, scalePa: 7.5, clip: null };
+  return {
+    fileIndex: 0,
+    readIndex: read,
+    readId: `read-${read}`,
+    windowIndex,
+    stats,
+    calibration: { offsetAdc: 0, scalePaPerAdc: 0.25 },
+  };
+}
+
+function batches(mode: NormalisationMode): DatasetBatch[] {
+  const rng = Rng.fromSeed(31);
+  return [[0, 0, 1], [1, 0]].map((reads, b): DatasetBatch => ({
+    values: normals(rng, reads.length * W, mode === "minmax" ? 0.4 : 1),
+    batchSize: reads.length,
+    windowSamples: W,
+    epoch: 0,
+    position: {
+      epoch: 0,
+      lanes: [{ order: 0, readIndex: 0, windowIndex: b }],
+      lane: 0,
+      epochWindow: 3 * b,
+      blockOffset: 0,
+      shuffleWindows: 0,
+      windowSamples: W,
+      interleaveFiles: 1,
+      shuffleFiles: false,
+    },
+    sources: reads.map((r, i) => source(mode, r, b * 3 + i)),
+  }));
+}
+
+/** Two-pass float64 SNR (dB) of `est` against `ref`. */
+function snrDb(ref: readonly number[], est: readonly number[]): number {
+  const mean = ref.reduce((a, v) => a + v, 0) / ref.length;
+  const signal = ref.reduce((a, v) => a + (v - mean) ** 2, 0);
+  const noise = ref.reduce((a, v, i) => a + (v - est[i]!) ** 2, 0);
+  return 10 * Math.log10(signal / noise);
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b), m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+for (const mode of ["median_mad", "minmax"] as const) {
+  Deno.test(`evaluateHeldOut() matches a float64 reconstruction and two-pass metrics [${mode}]`, async () => {
+    await initBackend("cpu");
+    const activation = mode === "minmax" ? "tanh" : "linear";
+    const codec = new Codec(MODEL, { rng: Rng.fromSeed(30), plan: kernelPlanFor("cpu"), outputActivation: activation });
+    const params = await codec.exportParams();
+    const codebook = referenceCodebook(params);
+    const data = batches(mode);
+
+    const ref: number[] = [], est: number[] = [], base: number[] = [];
+    let absNormalised = 0;
+    const counts = new Map<number, number>();
+    for (const batch of data) {
+      const z = referenceEncode(params, MODEL, batch.values, [batch.batchSize, W]);
+      const q = referenceQuantize(codebook, z, MODEL.beta);
+      for (const c of q.indices) counts.set(c, (counts.get(c) ?? 0) + 1);
+      const y = referenceDecode(params, MODEL, q.quantized, activation === "tanh");
+      batch.sources.forEach(({ stats }, row) => {
+        const pA: number[] = [];
+        for (let i = 0; i < W; i++) {
+          const x = batch.values[row * W + i]!, r = y[row * W + i]!;
+          absNormalised += Math.abs(x - r);
+          pA.push(x * stats.scalePa + stats.shiftPa);
+          est.push(r * stats.scalePa + stats.shiftPa);
+        }
+        ref.push(...pA);
+        const m = mode === "median_mad" ? stats.shiftPa : median(pA);
+        base.push(...pA.map(() => m));
+      });
+    }
+    const n = ref.length;
+    const meanRef = ref.reduce((a, v) => a + v, 0) / n, meanEst = est.reduce((a, v) => a + v, 0) / n;
+    const cov = ref.reduce((a, v, i) => a + (v - meanRef) * (est[i]! - meanEst), 0);
+    const varRef = ref.reduce((a, v) => a + (v - meanRef) ** 2, 0);
+    const varEst = est.reduce((a, v) => a + (v - meanEst) ** 2, 0);
+    const total = [...counts.values()].reduce((a, v) => a + v, 0);
+    const entropy = [...counts.values()].reduce((a, c) => a - (c / total) * Math.log(c / total), 0);
+
+    const got = await evaluateHeldOut(codec, data);
+    assertEquals(got.windows, 5);
+    assertAlmostEquals(got.l1, absNormalised / n, 1e-4);
+    assertAlmostEquals(got.maePa, ref.reduce((a, v, i) => a + Math.abs(v - est[i]!), 0) / n, 1e-3);
+    assertAlmostEquals(got.snrDb, snrDb(ref, est), 1e-3);
+    assertAlmostEquals(got.baselineSnrDb, snrDb(ref, base), 1e-3);
+    assertAlmostEquals(got.pearsonR, cov / Math.sqrt(varRef * varEst), 1e-4);
+    assertAlmostEquals(got.codebookUsage, counts.size / MODEL.codebook_size, 1e-12);
+    assertAlmostEquals(got.codebookPerplexity, Math.exp(entropy), 1e-6);
+    codec.dispose();
+  });
+}

@@ -23,7 +23,10 @@ function values(flags: readonly string[], flag: string): string[] | null | undef
   return hits.flatMap((f) => f.slice(flag.length + 1).split(","));
 }
 
-const GPU_TASKS = new Set(["train:gpu"]);
+/** The `:gpu` variants load the tfjs-node-gpu binding; nothing else loads native code. */
+const GPU_TASKS = new Set([...(await tasks()).keys()].filter((name) => name.endsWith(":gpu")));
+/** Tasks that run other programs: the suite (its task tests), and validation (Dorado, minimap2). */
+const RUNS_PROGRAMS = new Set(["test", "validate", "validate:gpu"]);
 /** Tasks that may reach the network, and what each entry of their `--allow-net` must look like. */
 const NET: Record<string, RegExp> = {
   "train:wandb": /^api\.wandb\.ai$/,
@@ -62,10 +65,10 @@ Deno.test("only train:wandb, train:gpu and serve reach the network, each to its 
   }
 });
 
-Deno.test("bench writes only to bench/results/ and only the test task runs subprocesses", async () => {
+Deno.test("bench writes only to bench/results/ and only the test and validate tasks run subprocesses", async () => {
   const all = await tasks();
   assertEquals(values(all.get("bench") ?? [], "--allow-write")?.map((p) => p.replace(/\/$/, "")), ["bench/results"]);
   for (const [name, flags] of all) {
-    if (name !== "test") assertEquals(values(flags, "--allow-run"), undefined, `${name}: --allow-run`);
+    if (!RUNS_PROGRAMS.has(name)) assertEquals(values(flags, "--allow-run"), undefined, `${name}: --allow-run`);
   }
 });

@@ -1,5 +1,6 @@
 import { assignShards, parseShard, selectShard, shardManifestName, type SizedFile } from "../../lib/runtime/shard.ts";
 import { UsageError } from "../../lib/runtime/args.ts";
+import { parseFileTaskFlags } from "../../lib/runtime/file_task_flags.ts";
 import { Rng } from "../../lib/runtime/rng.ts";
 import { assert, assertEquals, assertThrows } from "../_assert.ts";
 
@@ -85,4 +86,10 @@ Deno.test("parseShard() reading I/N and rejecting bad values", () => {
   }
   assertThrows(() => assignShards([{ path: "x", sizeBytes: 1 }, { path: "x", sizeBytes: 1 }], 2), RangeError, "twice");
   assertEquals(shardManifestName({ index: 2, count: 7 }), "shard-2-of-7.json");
+});
+
+Deno.test("parseFileTaskFlags() reading --shard, as a Kubernetes or Slurm job passes it", () => {
+  assertEquals(parseFileTaskFlags(["run/", "-o", "tokens/", "--shard", "6/7"], {}).shard, { index: 6, count: 7 });
+  assertEquals(parseFileTaskFlags(["run/", "-o", "tokens/"], {}).shard, undefined);
+  assertThrows(() => parseFileTaskFlags(["run/", "-o", "t/", "--shard", "7/7"], {}), UsageError, 'not "7/7"');
 });

@@ -26,6 +26,14 @@ interface SnakemakeRun {
   readonly jobs: Record<string, number>;
 }
 
+async function makeRun(dir: string): Promise<void> {
+  for (const [name, fixture] of Object.entries(RUN)) {
+    await Deno.mkdir(dirname(join(dir, "run", name)), { recursive: true });
+    await Deno.copyFile(join(FIXTURES, fixture), join(dir, "run", name));
+  }
+  await makeTinyCheckpoint(join(dir, "ckpt"));
+}
+
 async function snakemake(cwd: string, extra: readonly string[] = []): Promise<SnakemakeRun> {
   let result: Deno.CommandOutput;
   try {
@@ -79,11 +87,7 @@ async function readsAndSamples(path: string): Promise<[number, number]> {
 
 Deno.test("workflow/Snakefile encodes every POD5 file, summarises them, and re-runs only what is missing", async () => {
   await withTempDir(async (dir) => {
-    for (const [name, fixture] of Object.entries(RUN)) {
-      await Deno.mkdir(dirname(join(dir, "run", name)), { recursive: true });
-      await Deno.copyFile(join(FIXTURES, fixture), join(dir, "run", name));
-    }
-    await makeTinyCheckpoint(join(dir, "ckpt"));
+    await makeRun(dir);
     const results = join(dir, "results");
     const tokens = Object.keys(RUN).map((name) => join("tokens", name.replace(/\.pod5$/, ".tokens")));
     const all = [
@@ -143,5 +147,21 @@ Deno.test("workflow/Snakefile encodes every POD5 file, summarises them, and re-r
     const planned = await snakemake(dir, ["--dry-run"]);
     assertEquals(planned.jobs, { all: 1, encode: 3, summary: 1 });
     assertStringIncludes(planned.output, join(dir, "ckpt", "checkpoint_20", "generator.safetensors"));
+  });
+});
+
+Deno.test("workflow/profiles/slurm sends each encode job to the GPU partition with a GPU, the summary on the submitting host", async () => {
+  await withTempDir(async (dir) => {
+    await makeRun(dir);
+    const planned = await snakemake(dir, ["--profile", join(REPO, "workflow", "profiles", "slurm"), "--dry-run"]);
+    assertEquals(planned.jobs, { all: 1, encode: 3, summary: 1 });
+    const blocks = planned.output.split(/\n(?=(?:local)?rule )/);
+    const encodes = blocks.filter((b) => b.startsWith("rule encode:"));
+    assertEquals(encodes.length, 3);
+    for (const block of encodes) {
+      assertStringIncludes(block, "slurm_partition=gpu");
+      assertStringIncludes(block, "slurm_extra=--gres=gpu:1");
+    }
+    assert(blocks.some((b) => b.startsWith("localrule summary:")), "the summary runs on the submitting host");
   });
 });

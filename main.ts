@@ -27,6 +27,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: "restore POD5 files from token files",
     load: () => import("./tasks/decode.ts"),
   },
+  shards: {
+    summary: "check that the manifests of a sharded encode or decode cover every file once",
+    load: () => import("./tasks/shards.ts"),
+  },
   inspect: {
     summary: "summarise a POD5 file, or print one JSON object per read",
     load: () => import("./tasks/inspect.ts"),

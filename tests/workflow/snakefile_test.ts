@@ -103,7 +103,7 @@ Deno.test("workflow/Snakefile encodes every POD5 file, summarises them, and re-r
     const rows = (await Deno.readTextFile(join(results, "summary.tsv"))).trimEnd().split("\n").map((l) =>
       l.split("\t")
     );
-    assertEquals(rows[0], ["file", "reads", "samples", "bits_per_sample", "snr_db", "snr_source"]);
+    assertEquals(rows[0], ["file", "reads", "samples", "bits_per_sample", "snr_db", "snr_source", "basecall_identity"]);
     assertEquals(rows.slice(1).map((r) => r[0]), Object.keys(RUN).sort());
     for (const row of rows.slice(1)) {
       const path = join(results, "tokens", row[0]!.replace(/\.pod5$/, ".tokens"));

@@ -1,9 +1,11 @@
 """The workflow's summary: one TSV and one SVG over every file of the run.
 
 Per file: reads and samples encoded and the token file's bits/sample (from
-`encode --json`), and the SNR of the reconstruction, from `validate`'s
-report.json (`overall.snr_db`) when validate ran, else from `encode --verify`
-(`verification.snrDb`), else NA.
+`encode --json`); the SNR of the reconstruction, from `validate`'s
+report.json (`overall.pooled.snr_db`, over the reads it sampled) when validate
+ran, else from `encode --verify` (`verification.snrDb`, over every read), else
+NA; and the median basecall identity of the reconstruction to the real signal
+(`overall.identity.bonito.median`) where validate ran Dorado, else NA.
 """
 
 import json
@@ -11,7 +13,7 @@ import math
 import os
 from xml.sax.saxutils import escape
 
-COLUMNS = ("file", "reads", "samples", "bits_per_sample", "snr_db", "snr_source")
+COLUMNS = ("file", "reads", "samples", "bits_per_sample", "snr_db", "snr_source", "basecall_identity")
 
 
 def _read_json(path):
@@ -35,13 +37,19 @@ def _encoded(path):
         raise ValueError(f"{path}: Cannot read the encode summary: no {error}") from error
 
 
-def _validated_snr_db(folder):
+def _validated(folder):
     path = os.path.join(folder, "report.json")
     report = _read_json(path)
     try:
-        return float(report["overall"]["snr_db"])
+        overall = report["overall"]
+        identity = overall["identity"]
+        return {
+            "snr_db": float(overall["pooled"]["snr_db"]),
+            "identity": None if identity is None or identity["bonito"]["median"] is None
+            else float(identity["bonito"]["median"]),
+        }
     except (KeyError, TypeError) as error:
-        raise ValueError(f"{path}: Cannot read the validation report: no overall.snr_db") from error
+        raise ValueError(f"{path}: Cannot read the validation report: no overall.{error}") from error
 
 
 def summarise_run(paths, encode_jsons, validate_dirs, tsv, svg):
@@ -49,13 +57,15 @@ def summarise_run(paths, encode_jsons, validate_dirs, tsv, svg):
     rows = []
     for index, path in enumerate(paths):
         encoded = _encoded(encode_jsons[index])
+        identity = None
         if validate_dirs:
-            snr, source = _validated_snr_db(validate_dirs[index]), "validate"
+            validated = _validated(validate_dirs[index])
+            snr, source, identity = validated["snr_db"], "validate", validated["identity"]
         elif encoded["verify_snr_db"] is not None:
             snr, source = encoded["verify_snr_db"], "verify"
         else:
             snr, source = None, "none"
-        rows.append({"file": f"{path}.pod5", **encoded, "snr_db": snr, "snr_source": source})
+        rows.append({"file": f"{path}.pod5", **encoded, "snr_db": snr, "snr_source": source, "identity": identity})
     _write(tsv, _tsv(rows))
     _write(svg, _svg(rows))
 
@@ -74,6 +84,7 @@ def _tsv(rows):
             _number(row["bits_per_sample"], 4),
             _number(row["snr_db"], 2),
             row["snr_source"],
+            _number(row["identity"], 4),
         ]))
     return "\n".join(lines) + "\n"
 

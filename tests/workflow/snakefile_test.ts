@@ -26,15 +26,22 @@ interface SnakemakeRun {
   readonly jobs: Record<string, number>;
 }
 
-async function makeRun(dir: string): Promise<void> {
-  for (const [name, fixture] of Object.entries(RUN)) {
+async function makeRun(dir: string, run: Readonly<Record<string, string>> = RUN): Promise<void> {
+  for (const [name, fixture] of Object.entries(run)) {
     await Deno.mkdir(dirname(join(dir, "run", name)), { recursive: true });
     await Deno.copyFile(join(FIXTURES, fixture), join(dir, "run", name));
   }
   await makeTinyCheckpoint(join(dir, "ckpt"));
 }
 
-async function snakemake(cwd: string, extra: readonly string[] = []): Promise<SnakemakeRun> {
+/** Snakemake's own flags, more `--config` values and the environment of one run. */
+interface SnakemakeOptions {
+  readonly flags?: readonly string[];
+  readonly config?: readonly string[];
+  readonly env?: Record<string, string>;
+}
+
+async function snakemake(cwd: string, options: SnakemakeOptions = {}): Promise<SnakemakeRun> {
   let result: Deno.CommandOutput;
   try {
     result = await new Deno.Command("snakemake", {
@@ -43,6 +50,7 @@ async function snakemake(cwd: string, extra: readonly string[] = []): Promise<Sn
         SNAKEFILE,
         "--cores",
         "2",
+        ...(options.flags ?? []),
         "--config",
         "input=run",
         "ckpt=ckpt",
@@ -50,9 +58,10 @@ async function snakemake(cwd: string, extra: readonly string[] = []): Promise<Sn
         // validate needs the validate task (issue 10); the SNR comes from encode --verify here.
         "validate=false",
         "verify=true",
-        ...extra,
+        ...(options.config ?? []),
       ],
       cwd,
+      env: options.env ?? {},
       stdout: "piped",
       stderr: "piped",
     }).output();
@@ -141,10 +150,10 @@ Deno.test("workflow/Snakefile encodes every POD5 file, summarises them, and re-r
       join(other, "generator.safetensors"),
       join(dir, "ckpt", "checkpoint_10", "generator.safetensors"),
     );
-    assertEquals((await snakemake(dir, ["--dry-run"])).jobs, { all: 1, encode: 3, summary: 1 });
+    assertEquals((await snakemake(dir, { flags: ["--dry-run"] })).jobs, { all: 1, encode: 3, summary: 1 });
     // ...and so does a newer checkpoint in the run folder (the one the codec would load).
     await makeTinyCheckpoint(join(dir, "ckpt"), { seed: 3, step: 20 });
-    const planned = await snakemake(dir, ["--dry-run"]);
+    const planned = await snakemake(dir, { flags: ["--dry-run"] });
     assertEquals(planned.jobs, { all: 1, encode: 3, summary: 1 });
     assertStringIncludes(planned.output, join(dir, "ckpt", "checkpoint_20", "generator.safetensors"));
   });
@@ -153,7 +162,9 @@ Deno.test("workflow/Snakefile encodes every POD5 file, summarises them, and re-r
 Deno.test("workflow/profiles/slurm sends each encode job to the GPU partition with a GPU, the summary on the submitting host", async () => {
   await withTempDir(async (dir) => {
     await makeRun(dir);
-    const planned = await snakemake(dir, ["--profile", join(REPO, "workflow", "profiles", "slurm"), "--dry-run"]);
+    const planned = await snakemake(dir, {
+      flags: ["--profile", join(REPO, "workflow", "profiles", "slurm"), "--dry-run"],
+    });
     assertEquals(planned.jobs, { all: 1, encode: 3, summary: 1 });
     const blocks = planned.output.split(/\n(?=(?:local)?rule )/);
     const encodes = blocks.filter((b) => b.startsWith("rule encode:"));
@@ -163,5 +174,37 @@ Deno.test("workflow/profiles/slurm sends each encode job to the GPU partition wi
       assertStringIncludes(block, "slurm_extra=--gres=gpu:1");
     }
     assert(blocks.some((b) => b.startsWith("localrule summary:")), "the summary runs on the submitting host");
+  });
+});
+
+Deno.test("workflow/Snakefile with container=IMAGE and --use-singularity runs each encode job by singularity exec IMAGE", async () => {
+  await withTempDir(async (dir) => {
+    const small = Object.fromEntries(Object.entries(RUN).filter(([name]) => !name.includes("z1")));
+    await makeRun(dir, small);
+    // On PATH: the stand-in singularity, and the image's entrypoint (`deno task` in the project) as the image has it.
+    const bin = join(dir, "bin"), log = join(dir, "singularity.log");
+    await Deno.mkdir(bin);
+    await Deno.copyFile(join(REPO, "tests", "workflow", "_stand_in_singularity.sh"), join(bin, "singularity"));
+    await Deno.writeTextFile(
+      join(bin, "entrypoint.sh"),
+      `#!/bin/sh\ntask=$1; shift\nexec ${Deno.execPath()} task -q --config ${join(REPO, "deno.json")} "$task" "$@"\n`,
+    );
+    for (const name of ["singularity", "entrypoint.sh"]) await Deno.chmod(join(bin, name), 0o755);
+    const run = await snakemake(dir, {
+      flags: ["--use-singularity"],
+      config: ["container=docker://example.org/simvqgan:cpu", "simvqgan=entrypoint.sh"],
+      env: { PATH: `${bin}:${Deno.env.get("PATH") ?? ""}`, STAND_IN_LOG: log },
+    });
+    assertEquals(run.jobs, { all: 1, encode: 2, summary: 1 });
+    const calls = (await Deno.readTextFile(log)).trimEnd().split("\n");
+    const pulls = calls.filter((c) => c.startsWith("singularity pull "));
+    assertEquals(pulls.length, 1);
+    assertStringIncludes(pulls[0]!, "docker://example.org/simvqgan:cpu");
+    const execs = calls.filter((c) => c.startsWith("singularity exec "));
+    assertEquals(execs.length, 2, "one exec per encode job, none for the summary");
+    for (const call of execs) assertStringIncludes(call, "entrypoint.sh encode ");
+    for (const name of Object.keys(small)) {
+      await readsAndSamples(join(dir, "results", "tokens", name.replace(/\.pod5$/, ".tokens")));
+    }
   });
 });

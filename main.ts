@@ -31,6 +31,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: "score a checkpoint's reconstructions, and basecall them with Dorado",
     load: () => import("./tasks/validate.ts"),
   },
+  shards: {
+    summary: "check that the manifests of a sharded encode or decode cover every file once",
+    load: () => import("./tasks/shards.ts"),
+  },
   inspect: {
     summary: "summarise a POD5 file, or print one JSON object per read",
     load: () => import("./tasks/inspect.ts"),

@@ -98,6 +98,7 @@ export {
 } from "./lib/pod5/mod.ts";
 export {
   type CheckpointIdentity,
+  checkShardManifests,
   CodecMismatchError,
   type CodecProgress,
   type CodesEncoding,
@@ -119,6 +120,10 @@ export {
   type ReadLayout,
   readLayout,
   type ReadLayoutOptions,
+  SHARD_MANIFEST_FORMAT,
+  type ShardCompleteness,
+  type ShardManifest,
+  type ShardManifestFile,
   type SourceFile,
   type TailStrategy,
   TokenFileError,
@@ -183,4 +188,5 @@ export {
   type TrainModelOptions,
   type TrainResult,
 } from "./lib/train/loop.ts";
+export { assignShards, parseShard, selectShard, type Shard, type SizedFile } from "./lib/runtime/shard.ts";
 export { VERSION } from "./lib/version.ts";

@@ -23,6 +23,8 @@ mirrored under OUT.
   --workers N        Deno Workers running the model (default: cores, at most 4;
                      0: this thread)
   --backend B        auto|tensorflow|webgpu|wasm|cpu (default auto)
+  --shard I/N        decode only part I of N (0-based; a size-balanced split of
+                     the sorted files) and write OUT/shard-I-of-N.json
   --force            replace existing outputs, and decode tokens made by another
                      checkpoint (whose sha256 differs from the recorded one)
   --json             print the summary as JSON on stdout
@@ -52,6 +54,7 @@ export async function run(args: readonly string[]): Promise<number> {
     codec,
     workers: flags.workers,
     overwrite: flags.force,
+    ...(flags.shard === undefined ? {} : { shard: flags.shard }),
     allowOtherCheckpoint: flags.force,
     onProgress: progress.report,
   });
@@ -61,7 +64,8 @@ export async function run(args: readonly string[]): Promise<number> {
     `decoded ${summary.files.length} file(s), ${summary.reads} reads, ` +
       `${summary.numSamples.toLocaleString("en-US")} samples in ${formatDuration(summary.seconds)} ` +
       `(tokens at ${summary.bitsPerSampleInput.toFixed(4)} bits/sample; the POD5 output is ` +
-      `${summary.expansionRatio.toFixed(1)}x their size)`,
+      `${summary.expansionRatio.toFixed(1)}x their size)` +
+      (summary.shardManifest === null ? "" : `\nshard manifest ${summary.shardManifest}`),
   );
   return 0;
 }

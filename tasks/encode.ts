@@ -24,6 +24,8 @@ read is coded; decode gives back exactly as many samples per read.
   --workers N            Deno Workers running the model (default: cores, at
                          most 4; 0: this thread); the output is the same for any N
   --backend B            auto|tensorflow|webgpu|wasm|cpu (default auto)
+  --shard I/N            encode only part I of N (0-based; a size-balanced split
+                         of the sorted files) and write OUT/shard-I-of-N.json
   --skip-mismatched      skip reads at another sample rate (a warning each)
   --verify               also decode and report SNR against the input
   --tail short|pad|end_align   how the samples after the last whole window are
@@ -69,6 +71,7 @@ export async function run(args: readonly string[]): Promise<number> {
     tail: tail as TailStrategy,
     workers: flags.workers,
     overwrite: flags.force,
+    ...(flags.shard === undefined ? {} : { shard: flags.shard }),
     skipMismatched: flags.booleans.get("skip-mismatched") === true,
     verify: flags.booleans.get("verify") === true,
     onProgress: progress.report,
@@ -86,6 +89,7 @@ export async function run(args: readonly string[]): Promise<number> {
       `\nbits/sample: codes ${summary.bitsPerSampleCodes.toFixed(4)}, file ${summary.bitsPerSampleFile.toFixed(4)} ` +
       `(nominal ${summary.nominalBitsPerSample.toFixed(4)}; input signal ${summary.inputBitsPerSample.toFixed(2)}); ` +
       `${summary.compressionRatio.toFixed(1)}x smaller than the input files` +
+      (summary.shardManifest === null ? "" : `\nshard manifest ${summary.shardManifest}`) +
       (v === null
         ? ""
         : `\nreconstruction: SNR ${v.snrDb.toFixed(2)} dB, MAE ${v.mae.toFixed(2)} pA, Pearson r ${

@@ -4,6 +4,7 @@
  * recursively and its tree mirrored under the output folder (as DAC does).
  * Every output is checked before any work starts, so an existing file stops
  * the run at once (unless overwriting) instead of after hours of encoding.
+ * With a shard, only that shard's files are planned (and checked).
  *
  * @module
  */
@@ -11,6 +12,7 @@ import { basename, dirname, join, relative, resolve } from "@std/path";
 import { InputError } from "../runtime/errors.ts";
 import { findFiles } from "../runtime/find_files.ts";
 import { pathExists } from "../runtime/path_exists.ts";
+import { selectShard, type Shard } from "../runtime/shard.ts";
 
 /** One input file and the output it becomes. */
 export interface FilePair {
@@ -30,6 +32,20 @@ export interface PlanFilePairsOptions {
   readonly to: string;
   /** Allow existing outputs (they are replaced). Default false. */
   readonly overwrite?: boolean;
+  /** Plan only this shard's files (split by relative path and size). Default: all. */
+  readonly shard?: Shard | undefined;
+}
+
+/** What {@linkcode planFiles} found. */
+export interface FilePlan {
+  /** The pairs to process (this shard's, with a shard), sorted by input. */
+  readonly pairs: FilePair[];
+  /** Input files found, over all shards. */
+  readonly totalFiles: number;
+  /** The folder the inputs are relative to: the input folder, or a single input's parent. */
+  readonly inputRoot: string;
+  /** The folder the outputs go under: the output folder, or a single output's parent. */
+  readonly outputRoot: string;
 }
 
 /**
@@ -43,6 +59,19 @@ export interface PlanFilePairsOptions {
  * would replace its input.
  */
 export async function planFilePairs(input: string, output: string, options: PlanFilePairsOptions): Promise<FilePair[]> {
+  return (await planFiles(input, output, options)).pairs;
+}
+
+/**
+ * Plan the outputs for `input`, with the totals a shard manifest records.
+ *
+ * @param input A file, or a folder searched recursively for `from` files.
+ * @param output The output file, or folder.
+ * @param options Extensions, overwrite and shard.
+ * @returns The pairs, the input count over all shards and the output root.
+ * @throws {InputError} As {@linkcode planFilePairs}.
+ */
+export async function planFiles(input: string, output: string, options: PlanFilePairsOptions): Promise<FilePlan> {
   const inputPath = resolve(input);
   const outputPath = resolve(output);
   let info: Deno.FileInfo;
@@ -60,6 +89,7 @@ export async function planFilePairs(input: string, output: string, options: Plan
   const rename = (name: string) =>
     (name.toLowerCase().endsWith(options.from) ? name.slice(0, -options.from.length) : name) + options.to;
   let pairs: FilePair[];
+  let outputRoot: string;
   if (info.isDirectory) {
     const outInfo = await Deno.stat(outputPath).catch(() => undefined);
     if (outInfo !== undefined && !outInfo.isDirectory) {
@@ -71,6 +101,7 @@ export async function planFilePairs(input: string, output: string, options: Plan
     if (files.length === 0) {
       throw new InputError(`${input}: Cannot find input: no ${options.from} files under it`, { path: input });
     }
+    outputRoot = outputPath;
     pairs = files.map((file) => {
       const rel = relative(inputPath, file);
       return { input: file, output: join(outputPath, dirname(rel), rename(basename(rel))), relative: rel };
@@ -79,6 +110,14 @@ export async function planFilePairs(input: string, output: string, options: Plan
     const outInfo = await Deno.stat(outputPath).catch(() => undefined);
     const target = outInfo?.isDirectory === true ? join(outputPath, rename(basename(inputPath))) : outputPath;
     pairs = [{ input: inputPath, output: target, relative: basename(inputPath) }];
+    outputRoot = dirname(target);
+  }
+  const totalFiles = pairs.length;
+  if (options.shard !== undefined) {
+    const sized = await Promise.all(
+      pairs.map(async (pair) => ({ pair, path: pair.relative, sizeBytes: (await Deno.stat(pair.input)).size })),
+    );
+    pairs = selectShard(sized, options.shard).map((item) => item.pair);
   }
   for (const pair of pairs) {
     if (pair.output === pair.input) {
@@ -90,7 +129,7 @@ export async function planFilePairs(input: string, output: string, options: Plan
       });
     }
   }
-  return pairs;
+  return { pairs, totalFiles, inputRoot: info.isDirectory ? inputPath : dirname(inputPath), outputRoot };
 }
 
 /**

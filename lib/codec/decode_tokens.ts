@@ -12,7 +12,9 @@ import { sha256Hex } from "../runtime/sha256_hex.ts";
 import { CodecMismatchError } from "./errors.ts";
 import type { LoadedCodec } from "./load_codec.ts";
 import { TokenFileReader } from "./token_file_reader.ts";
-import { makeOutputFolders, planFilePairs } from "./_codec_paths.ts";
+import type { Shard } from "../runtime/shard.ts";
+import { shardManifestOf, shardManifestPath, writeShardManifest } from "./shard_manifest.ts";
+import { makeOutputFolders, planFiles } from "./_codec_paths.ts";
 import { type ModelRunner, startRunner } from "./_model_runner.ts";
 import { decodeReadWith, jobCount } from "./_read_jobs.ts";
 import type { CodecProgress, TokenFileHeader, TokenRead } from "./types.ts";
@@ -34,6 +36,11 @@ export interface DecodeTokensOptions {
   readonly onProgress?: (progress: CodecProgress) => void;
   /** Aborting stops at the next read; no output of the unfinished file is left. */
   readonly signal?: AbortSignal;
+  /**
+   * Decode only this shard's files (a size-balanced split of the sorted list)
+   * and write `shard-I-of-N.json` in the output folder. Default: all files, no manifest.
+   */
+  readonly shard?: Shard;
 }
 
 /** What decoding one file gave. */
@@ -66,6 +73,8 @@ export interface DecodeSummary {
   readonly expansionRatio: number;
   /** Wall time, seconds. */
   readonly seconds: number;
+  /** With `shard`: the manifest written; otherwise null. */
+  readonly shardManifest: string | null;
 }
 
 /**
@@ -157,11 +166,16 @@ export async function decodeTokens(
   options: DecodeTokensOptions,
 ): Promise<DecodeSummary> {
   const started = performance.now();
-  const pairs = await planFilePairs(input, output, {
+  const plan = await planFiles(input, output, {
     from: ".tokens",
     to: ".pod5",
+    shard: options.shard,
     ...(options.overwrite === undefined ? {} : { overwrite: options.overwrite }),
   });
+  const { pairs } = plan;
+  const manifest = options.shard === undefined
+    ? null
+    : await shardManifestPath(plan.outputRoot, options.shard, options.overwrite === true);
   // Every header is checked before any work starts.
   for (const pair of pairs) {
     await using reader = await TokenFileReader.open(pair.input);
@@ -194,13 +208,21 @@ export async function decodeTokens(
   const numSamples = files.reduce((n, f) => n + f.numSamples, 0);
   const inputBytes = files.reduce((n, f) => n + f.inputBytes, 0);
   const outputBytes = files.reduce((n, f) => n + f.outputBytes, 0);
+  const seconds = (performance.now() - started) / 1000;
+  if (manifest !== null && options.shard !== undefined) {
+    await Deno.mkdir(plan.outputRoot, { recursive: true });
+    const results = files.map((f) => ({ ...f, tokenBytes: f.inputBytes }));
+    const job = { task: "decode", shard: options.shard, ...plan } as const;
+    await writeShardManifest(manifest, shardManifestOf(job, results, seconds));
+  }
   return {
     files,
     reads: files.reduce((n, f) => n + f.reads, 0),
     numSamples,
     bitsPerSampleInput: numSamples === 0 ? 0 : (8 * inputBytes) / numSamples,
     expansionRatio: inputBytes === 0 ? 0 : outputBytes / inputBytes,
-    seconds: (performance.now() - started) / 1000,
+    seconds,
+    shardManifest: manifest,
   };
 }
 

@@ -14,7 +14,9 @@ import { type SignalMetrics, SignalMetricsAccumulator } from "../signal/signal_m
 import { CodecMismatchError } from "./errors.ts";
 import type { LoadedCodec } from "./load_codec.ts";
 import { TokenFileWriter } from "./token_file_writer.ts";
-import { makeOutputFolders, planFilePairs } from "./_codec_paths.ts";
+import type { Shard } from "../runtime/shard.ts";
+import { shardManifestOf, shardManifestPath, writeShardManifest } from "./shard_manifest.ts";
+import { makeOutputFolders, planFiles } from "./_codec_paths.ts";
 import { type ModelRunner, startRunner } from "./_model_runner.ts";
 import { decodeReadWith, encodeReadWith, jobCount } from "./_read_jobs.ts";
 import type { EncodedRead } from "./read_codec.ts";
@@ -45,6 +47,11 @@ export interface EncodePod5Options {
   readonly onWarning?: (message: string) => void;
   /** Aborting stops at the next read; no output of the unfinished file is left. */
   readonly signal?: AbortSignal;
+  /**
+   * Encode only this shard's files (a size-balanced split of the sorted list)
+   * and write `shard-I-of-N.json` in the output folder. Default: all files, no manifest.
+   */
+  readonly shard?: Shard;
 }
 
 /** What encoding one file gave. */
@@ -97,6 +104,8 @@ export interface EncodeSummary {
   readonly verification: SignalMetrics | null;
   /** Wall time, seconds. */
   readonly seconds: number;
+  /** With `shard`: the manifest written; otherwise null. */
+  readonly shardManifest: string | null;
 }
 
 /**
@@ -137,11 +146,16 @@ export interface EncodeSummary {
  */
 export async function encodePod5(input: string, output: string, options: EncodePod5Options): Promise<EncodeSummary> {
   const started = performance.now();
-  const pairs = await planFilePairs(input, output, {
+  const plan = await planFiles(input, output, {
     from: ".pod5",
     to: ".tokens",
+    shard: options.shard,
     ...(options.overwrite === undefined ? {} : { overwrite: options.overwrite }),
   });
+  const { pairs } = plan;
+  const manifest = options.shard === undefined
+    ? null
+    : await shardManifestPath(plan.outputRoot, options.shard, options.overwrite === true);
   await makeOutputFolders(pairs);
   const sizes = await Promise.all(pairs.map(async (pair) => (await Deno.stat(pair.input)).size));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
@@ -167,7 +181,14 @@ export async function encodePod5(input: string, output: string, options: EncodeP
   } finally {
     await runner.close();
   }
-  return summarise(options.codec, files, pooled, (performance.now() - started) / 1000);
+  const seconds = (performance.now() - started) / 1000;
+  if (manifest !== null && options.shard !== undefined) {
+    await Deno.mkdir(plan.outputRoot, { recursive: true });
+    const results = files.map((f) => ({ ...f, tokenBytes: f.fileBytes }));
+    const job = { task: "encode", shard: options.shard, ...plan } as const;
+    await writeShardManifest(manifest, shardManifestOf(job, results, seconds));
+  }
+  return { ...summarise(options.codec, files, pooled, seconds), shardManifest: manifest };
 }
 
 interface FileContext extends EncodePod5Options {
@@ -279,7 +300,7 @@ function summarise(
   files: readonly EncodedFile[],
   pooled: SignalMetricsAccumulator | undefined,
   seconds: number,
-): EncodeSummary {
+): Omit<EncodeSummary, "shardManifest"> {
   const sum = (
     key: keyof Pick<
       EncodedFile,

@@ -27,6 +27,13 @@ export { CodecMismatchError, TokenFileError } from "./errors.ts";
 export { GENERATOR_FILE, loadCodec, type LoadCodecOptions, LoadedCodec, resolveCheckpointDir } from "./load_codec.ts";
 export { decodeRead, type EncodedRead, encodeRead, type ReadCodecOptions } from "./read_codec.ts";
 export { type ReadLayout, readLayout, type ReadLayoutOptions } from "./read_layout.ts";
+export {
+  checkShardManifests,
+  SHARD_MANIFEST_FORMAT,
+  type ShardCompleteness,
+  type ShardManifest,
+  type ShardManifestFile,
+} from "./shard_manifest.ts";
 export { TokenFileReader } from "./token_file_reader.ts";
 export {
   codesCrc32,

@@ -1,12 +1,13 @@
 /**
  * Flags shared by the tasks that turn input files into output files
  * (`encode`, `decode`): `IN -o OUT`, `--ckpt`, `--workers`, `--backend`,
- * `--force`, `--json`.
+ * `--shard`, `--force`, `--json`.
  *
  * @module
  */
 import { type FlagSpec, parseFlags, UsageError } from "./args.ts";
 import { BACKEND_NAMES, type BackendName } from "./config_schema.ts";
+import { parseShard, type Shard } from "./shard.ts";
 
 /** Most Workers a file task starts by default. */
 export const MAX_DEFAULT_WORKERS = 4;
@@ -25,6 +26,8 @@ export interface FileTaskFlags {
   readonly backend: BackendName;
   /** `--workers`, or the default. */
   readonly workers: number;
+  /** `--shard I/N`, when given. */
+  readonly shard: Shard | undefined;
   /** `--force`. */
   readonly force: boolean;
   /** `--json`. */
@@ -50,18 +53,18 @@ export function defaultWorkers(): number {
  * @param args The raw arguments.
  * @param own The task's own flags.
  * @returns The flags (with `help` set, the rest may be empty).
- * @throws {UsageError} On unknown flags, a missing input or output, or a bad number.
+ * @throws {UsageError} On unknown flags, a missing input or output, a bad number or a bad `--shard`.
  *
  * @example
  * ```ts
  * import { parseFileTaskFlags } from "./file_task_flags.ts";
- * const flags = parseFileTaskFlags(["in.pod5", "-o", "out.tokens", "--workers", "2"], {});
- * if (flags.workers !== 2 || flags.output !== "out.tokens") throw new Error("unexpected");
+ * const flags = parseFileTaskFlags(["in/", "-o", "out/", "--workers", "2", "--shard", "3/8"], {});
+ * if (flags.workers !== 2 || flags.output !== "out/" || flags.shard?.index !== 3) throw new Error("unexpected");
  * ```
  */
 export function parseFileTaskFlags(args: readonly string[], own: FlagSpec): FileTaskFlags {
   const flags = parseFlags(args, {
-    string: ["output", "ckpt", "backend", "workers", ...(own.string ?? [])],
+    string: ["output", "ckpt", "backend", "workers", "shard", ...(own.string ?? [])],
     boolean: ["force", "json", ...(own.boolean ?? [])],
     alias: { o: "output", ...(own.alias ?? {}) },
   });
@@ -81,6 +84,7 @@ export function parseFileTaskFlags(args: readonly string[], own: FlagSpec): File
   if (!Number.isInteger(workers) || workers < 0) {
     throw new UsageError(`Cannot parse flags: --workers needs a non-negative integer, got "${workersText}"`);
   }
+  const shardText = flags.strings.get("shard");
   return {
     help,
     input: input ?? "",
@@ -88,6 +92,7 @@ export function parseFileTaskFlags(args: readonly string[], own: FlagSpec): File
     ckpt: flags.strings.get("ckpt"),
     backend: backend as BackendName,
     workers,
+    shard: shardText === undefined ? undefined : parseShard(shardText),
     force: flags.booleans.get("force") === true,
     json: flags.booleans.get("json") === true,
     strings: flags.strings,

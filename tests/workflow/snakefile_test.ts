@@ -55,7 +55,7 @@ async function snakemake(cwd: string, options: SnakemakeOptions = {}): Promise<S
         "input=run",
         "ckpt=ckpt",
         "out=results",
-        // validate needs the validate task (issue 10); the SNR comes from encode --verify here.
+        // validate is tested on its own below; here the SNR comes from encode --verify.
         "validate=false",
         "verify=true",
         ...(options.config ?? []),
@@ -205,6 +205,29 @@ Deno.test("workflow/Snakefile with container=IMAGE and --use-singularity runs ea
     for (const call of execs) assertStringIncludes(call, "entrypoint.sh encode ");
     for (const name of Object.keys(small)) {
       await readsAndSamples(join(dir, "results", "tokens", name.replace(/\.pod5$/, ".tokens")));
+    }
+  });
+});
+
+Deno.test("workflow/Snakefile validates a sample of reads per file and takes the summary's SNR from it", async () => {
+  await withTempDir(async (dir) => {
+    await makeRun(dir);
+    const results = join(dir, "results");
+    const run = await snakemake(dir, {
+      config: ["validate=true", "verify=false", "reads_per_file=2"],
+      env: { PATH: Deno.env.get("PATH") ?? "" },
+    });
+    assertEquals(run.jobs, { all: 1, encode: 3, validate: 3, summary: 1 });
+    const rows = (await Deno.readTextFile(join(results, "summary.tsv"))).trimEnd().split("\n").map((l) =>
+      l.split("\t")
+    );
+    for (const row of rows.slice(1)) {
+      const folder = join(results, "validate", row[0]!.replace(/\.pod5$/, ""));
+      const report = JSON.parse(await Deno.readTextFile(join(folder, "report.json")));
+      assertEquals(report.reads.length, Math.min(2, row[0] === "flowcell_a/z1.pod5" ? 3 : 1), row[0]);
+      assertEquals(row[5], "validate", row[0]);
+      // The TSV rounds to 2 decimals.
+      assert(Math.abs(Number(row[4]) - report.overall.pooled.snr_db) <= 0.005, `${row[0]}: ${row[4]}`);
     }
   });
 });

@@ -147,6 +147,52 @@ const COMMANDS: Readonly<Record<string, Plan>> = {
         assert(typeof report.overall.pooled.snr_db === "number");
       },
     },
+  "deno task encode /data/FC01 -o /data/FC01_tokens --ckpt runs/my_run --workers 4": {
+    // A small flow cell folder (two copies of the 2,048-sample fixture) and the quickstart run above.
+    run: async (args, { dir }) => {
+      await Deno.mkdir(`${dir}/FC01_small/pass`, { recursive: true });
+      for (const name of ["a.pod5", "pass/b.pod5"]) {
+        await Deno.copyFile(
+          fixture("dna_r10.4.1_e8.2_400bps_5khz-FLO_PRO114M-SQK_LSK114_XL-5000.pod5"),
+          `${dir}/FC01_small/${name}`,
+        );
+      }
+      return args.map((arg) =>
+        arg === "/data/FC01"
+          ? `${dir}/FC01_small`
+          : arg === "/data/FC01_tokens"
+          ? `${dir}/FC01_tokens`
+          : arg === "runs/my_run"
+          ? `${dir}/quickstart`
+          : arg === "4"
+          ? "2"
+          : arg
+      );
+    },
+    check: async (out, { dir }) => {
+      assertEquals(out.code, 0, out.stderr);
+      for (const name of ["a.tokens", "pass/b.tokens"]) {
+        await using tokens = await TokenFileReader.open(`${dir}/FC01_tokens/${name}`);
+        assertEquals(tokens.readCount, 1);
+      }
+    },
+  },
+  'deno task encode /data/FC01 -o /scratch/FC01_tokens --ckpt /models/my_run --shard "$SLURM_ARRAY_TASK_ID/16"': {
+    skip: "a Slurm array job; tests/codec/shard_run_test.ts and tests/tasks/shards_test.ts run sharded encodes",
+  },
+  "kubectl apply -f deploy/k8s/encode-job.yaml": {
+    skip: "needs a Kubernetes cluster; tests/deploy/encode_job_test.ts parses the Job and runs its commands' flags",
+  },
+  "deno task shards /scratch/FC01_tokens --count 16": {
+    skip: "needs the 16 shards of the Slurm example; tests/tasks/shards_test.ts runs the shards task",
+  },
+  "snakemake -s workflow/Snakefile --cores 2 --config input=/data/FC01 ckpt=runs/my_run out=/data/FC01_out": {
+    skip: "tests/workflow/snakefile_test.ts runs this workflow on the fixtures",
+  },
+  "snakemake -s workflow/Snakefile --profile workflow/profiles/slurm --config input=/data/FC01 ckpt=/models/my_run out=/scratch/FC01_out":
+    { skip: "needs a Slurm cluster; tests/workflow/snakefile_test.ts dry-runs the profile" },
+  'snakemake -s workflow/Snakefile --cores 8 --use-singularity --singularity-args "--nv -B /data" --config input=/data/FC01 ckpt=/data/models/my_run out=/data/FC01_out container=docker://IMAGE simvqgan=entrypoint.sh gpu=true':
+    { skip: "needs Singularity, the image and a GPU" },
   "docker build -t simvqgan:cuda .": { skip: "needs Docker and registry access" },
   "docker build --target cpu --build-arg BASE=debian:bookworm-slim -t simvqgan:cpu .": {
     skip: "needs Docker; scripts/container-smoke.sh builds this target with buildah instead",

@@ -99,6 +99,8 @@ export {
 export {
   type CheckpointIdentity,
   CodecMismatchError,
+  CodecPool,
+  type CodecPoolOptions,
   type CodecProgress,
   type CodesEncoding,
   type DecodedFile,

@@ -27,6 +27,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: "restore POD5 files from token files",
     load: () => import("./tasks/decode.ts"),
   },
+  serve: {
+    summary: "serve inspect, encode and decode over HTTP (deno serve)",
+    load: () => import("./tasks/serve.ts"),
+  },
   inspect: {
     summary: "summarise a POD5 file, or print one JSON object per read",
     load: () => import("./tasks/inspect.ts"),

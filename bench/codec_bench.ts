@@ -29,7 +29,7 @@ import { Codec } from "../lib/model/codec.ts";
 import { outputActivationFor } from "../lib/model/decoder.ts";
 import { kernelPlanFor } from "../lib/model/kernel_plan.ts";
 import { initBackend } from "../lib/runtime/backend.ts";
-import { parseConfig, segmentSamples } from "../lib/runtime/config.ts";
+import { parseConfig } from "../lib/runtime/config.ts";
 import { Rng } from "../lib/runtime/rng.ts";
 import { saveCheckpoint } from "../lib/train/checkpoint.ts";
 import { benchEnvironment } from "./_common.ts";

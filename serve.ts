@@ -35,4 +35,12 @@ async function start(args: readonly string[]): Promise<ServeApp> {
 
 const app = await start(Deno.args);
 
+// On SIGTERM `deno serve` stops taking connections and lets requests finish;
+// the model's Workers would keep the process alive, so stop them once idle.
+if (Deno.build.os !== "windows") {
+  Deno.addSignalListener("SIGTERM", () => {
+    app.shutdown().catch((error) => console.error(formatError(error)));
+  });
+}
+
 export default { fetch: app.fetch, onListen: app.onListen } satisfies Deno.ServeDefaultExport;

@@ -55,6 +55,7 @@ export class RequestLimiter {
   readonly queue: number;
   #active = 0;
   readonly #waiting: Waiter[] = [];
+  readonly #idleWaiters: (() => void)[] = [];
   #meanHoldMs = 0;
 
   /**
@@ -121,6 +122,16 @@ export class RequestLimiter {
   }
 
   /**
+   * Wait until no request holds or waits for a slot.
+   *
+   * @returns A promise that resolves when the limiter is idle (at once if it is).
+   */
+  idle(): Promise<void> {
+    if (this.#active === 0 && this.#waiting.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /**
    * A retry delay for a refused request: the mean time a slot is held, times
    * the requests ahead per slot; whole seconds in [1, 60].
    *
@@ -146,6 +157,7 @@ export class RequestLimiter {
       this.#active--;
       const next = this.#waiting.shift();
       if (next !== undefined) next.grant(this.#grant());
+      else if (this.#active === 0) { for (const resolve of this.#idleWaiters.splice(0)) resolve(); }
     };
   }
 }

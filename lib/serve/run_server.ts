@@ -2,7 +2,8 @@
  * `runServer()`: what `deno task serve` does: resolve the checkpoint, make
  * the server's private temp folder, and run `serve.ts` under `deno serve`
  * with only the permissions it needs (read: the checkpoint, the temp folder,
- * the wasm binaries and, for the model's Workers, the library's own code;
+ * the WebAssembly binaries of tfjs's wasm backend and of zstd, and, for the
+ * model's Workers, the library's own code;
  * write: the temp folder; net: the listening address; env: the token and
  * the debug switch). The temp folder is removed when the server stops,
  * however it stops.
@@ -12,6 +13,7 @@
 import { dirname, fromFileUrl } from "@std/path";
 import { resolveCheckpointDir } from "../codec/load_codec.ts";
 import { UsageError } from "../runtime/args.ts";
+import { zstdWasmDir } from "../pod5/vbz_encoder.ts";
 import { wasmBinaryDir } from "../runtime/backend.ts";
 import { DEBUG_ENV } from "../runtime/error_report.ts";
 import { TOKEN_ENV } from "./serve_app.ts";
@@ -64,7 +66,8 @@ function permissionList(paths: readonly string[]): string {
  * @throws {UsageError} When a path holds a comma.
  */
 export function serveCommandArgs(flags: ServeFlags, paths: ServeCommandPaths): string[] {
-  const reads = [paths.checkpointDir, paths.tempDir, wasmBinaryDir()];
+  // The WebAssembly binaries the library reads at run time: tfjs's wasm backend, and zstd for decode's VBZ.
+  const reads = [paths.checkpointDir, paths.tempDir, wasmBinaryDir(), zstdWasmDir()];
   if (flags.workers > 0) reads.push(libraryDir());
   const native: string[] = [];
   if (flags.backend === "tensorflow") {

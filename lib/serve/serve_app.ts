@@ -28,9 +28,18 @@ export interface ServeApp {
   readonly codec: LoadedCodec;
   /** The folder request files go to. */
   readonly tempDir: string;
-  /** Stop the model's workers and free the codec. */
+  /**
+   * Wait (at most `graceMs`) for the requests being processed or queued,
+   * then {@linkcode ServeApp.close}: what `serve.ts` does on SIGTERM, after
+   * `deno serve` has stopped taking connections.
+   */
+  shutdown(graceMs?: number): Promise<void>;
+  /** Stop the model's workers and free the codec (now: requests in progress fail). */
   close(): Promise<void>;
 }
+
+/** How long {@linkcode ServeApp.shutdown} waits for requests in progress by default, ms. */
+export const SHUTDOWN_GRACE_MS = 30_000;
 
 /** Options of {@linkcode startServeApp}. */
 export interface StartServeAppOptions {
@@ -83,6 +92,12 @@ export async function startServeApp(flags: ServeFlags, options: StartServeAppOpt
     const log = options.onLog ?? (() => {});
     const fetch = createServeHandler({ pool, limiter, tempDir, maxBodyBytes: flags.maxBodyBytes, token, onLog: log });
     const started = pool;
+    let closed: Promise<void> | undefined;
+    const close = () =>
+      closed ??= (async () => {
+        await started.close();
+        codec.dispose();
+      })();
     return {
       fetch,
       onListen: (addr) => {
@@ -99,10 +114,14 @@ export async function startServeApp(flags: ServeFlags, options: StartServeAppOpt
       },
       codec,
       tempDir,
-      close: async () => {
-        await started.close();
-        codec.dispose();
+      shutdown: async (graceMs = SHUTDOWN_GRACE_MS) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const late = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
+        await Promise.race([limiter.idle(), late]);
+        clearTimeout(timer);
+        await close();
       },
+      close,
     };
   } catch (error) {
     await pool?.close();

@@ -99,6 +99,7 @@ export function createServeHandler(options: ServeHandlerOptions): ServeHandler {
   const log = options.onLog ?? (() => {});
   const health = (): Response => {
     const codec = options.pool.codec;
+    const memory = Deno.memoryUsage();
     return Response.json({
       status: "ok",
       version: VERSION,
@@ -112,7 +113,8 @@ export function createServeHandler(options: ServeHandlerOptions): ServeHandler {
       active: options.limiter.active,
       queued: options.limiter.queued,
       max_body_bytes: options.maxBodyBytes,
-      rss_bytes: Deno.memoryUsage().rss,
+      rss_bytes: memory.rss,
+      heap_used_bytes: memory.heapUsed,
     });
   };
   return async (request, info) => {

@@ -19,8 +19,17 @@ Deno.test("RequestLimiter grants slots up to its concurrency, then in arrival or
   assertEquals([limiter.active, limiter.queued, order], [2, 2, ["c"]]);
   b();
   c();
-  for (const waiter of waiters.slice(1)) (await waiter)();
+  let idle = false;
+  const becameIdle = limiter.idle().then(() => idle = true);
+  const d = await waiters[1]!;
+  d();
+  const e = await waiters[2]!;
+  await Promise.resolve();
+  assertEquals(idle, false);
+  e();
+  await becameIdle;
   assertEquals([limiter.active, limiter.queued, order], [0, 0, ["c", "d", "e"]]);
+  await limiter.idle(); // at once when idle
 });
 
 Deno.test("RequestLimiter refusing past its queue with QueueFullError and a retry delay", async () => {

@@ -4,14 +4,19 @@
  * Run by hand (or by a platform that runs `deno serve` modules) as
  *
  * ```sh
- * deno serve --allow-read --allow-write=$TMPDIR --allow-net=127.0.0.1:8080 \
- *   --allow-env=SIMVQGAN_TOKEN,SIMVQGAN_DEBUG --port 8080 serve.ts --ckpt DIR [flags]
+ * deno serve --unstable-no-legacy-abort --allow-read --allow-write=/tmp \
+ *   --allow-net=127.0.0.1:8080 --allow-env=SIMVQGAN_TOKEN,SIMVQGAN_DEBUG \
+ *   --host 127.0.0.1 --port 8080 serve.ts --ckpt DIR [flags]
  * ```
  *
  * The flags after `serve.ts` are those of `deno task serve` (`--ckpt`,
  * `--max-body-mb`, `--backend`, `--concurrency`, `--queue`, `--workers`,
- * `--temp-dir`); the address is `deno serve`'s own `--port` and `--host`.
- * The checkpoint is loaded once, here, before the server listens.
+ * `--temp-dir`); the address is `deno serve`'s own `--host` (its default
+ * is 0.0.0.0) and `--port`. The checkpoint is loaded once, here, before the
+ * server listens. Without `--temp-dir` the server makes a private folder in
+ * the system's temp folder; requests remove their own files, the empty
+ * folder stays (the task removes it). Without `--unstable-no-legacy-abort`
+ * Deno prints a notice about `request.signal`; the handler works either way.
  *
  * @module
  */

@@ -18,15 +18,20 @@ import {
 /** What `curl --data-binary` sends unless told otherwise; taken as "no type given". */
 const CURL_DEFAULT_TYPE = "application/x-www-form-urlencoded";
 
+/** A request's query parameters, checked. */
 export type Params = ReadonlyMap<string, string>;
 
+/** One POST endpoint. */
 export interface PostRoute {
   /** The operation's verb, for messages. */
   readonly verb: "inspect" | "encode" | "decode";
   /** What the body must be, for messages and the spool file name. */
   readonly inputExtension: ".pod5" | ".tokens";
+  /** Content types the body may be sent as. */
   readonly inputTypes: readonly string[];
+  /** Extension of the output file. */
   readonly outputExtension: string;
+  /** Content type of the response. */
   readonly outputType: string;
   /** Query parameters and their allowed values. */
   readonly params: Readonly<Record<string, readonly string[]>>;
@@ -34,12 +39,14 @@ export interface PostRoute {
   readonly mismatchStatus: number;
   /** Task flags that library messages mention, and what the endpoint takes instead. */
   readonly flagHints: Readonly<Record<string, string>>;
+  /** The work: body file in, output file out. */
   readonly run: (context: OperationContext, params: Params) => Promise<OperationResult>;
 }
 
 const FLAG_VALUES = ["0", "1", "false", "true"] as const;
 const isOn = (value: string | undefined) => value === "1" || value === "true";
 
+/** The POST endpoints by path. */
 export const POST_ROUTES: Readonly<Record<string, PostRoute>> = {
   "/v1/inspect": {
     verb: "inspect",
@@ -82,6 +89,7 @@ export const POST_ROUTES: Readonly<Record<string, PostRoute>> = {
   },
 };
 
+/** The query parameters, each known and with an allowed value (400 otherwise). */
 export function checkParams(url: URL, route: PostRoute): Params {
   const params = new Map<string, string>();
   for (const [name, value] of url.searchParams) {
@@ -104,6 +112,7 @@ export function checkParams(url: URL, route: PostRoute): Params {
   return params;
 }
 
+/** A given Content-Type must be one the route takes (415 otherwise); none is fine. */
 export function checkContentType(request: Request, route: PostRoute): void {
   const given = request.headers.get("content-type");
   if (given === null) return;
@@ -118,6 +127,7 @@ export function checkContentType(request: Request, route: PostRoute): void {
   }
 }
 
+/** The Content-Length: present (411 otherwise) and at most `maxBodyBytes` (413 otherwise). */
 export function checkLength(request: Request, route: PostRoute, maxBodyBytes: number): number {
   const text = request.headers.get("content-length");
   if (text === null || !/^\d+$/.test(text.trim())) {

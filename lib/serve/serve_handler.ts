@@ -15,7 +15,7 @@ import { VERSION } from "../version.ts";
 import type { BearerToken } from "./bearer_token.ts";
 import { HttpError, QueueFullError } from "./errors.ts";
 import { fileResponse } from "./file_response.ts";
-import type { RequestLimiter } from "./request_limiter.ts";
+import type { ReleaseSlot, RequestLimiter } from "./request_limiter.ts";
 import { RequestWorkspace } from "./request_workspace.ts";
 import {
   checkContentType,
@@ -173,7 +173,7 @@ async function handlePost(
     return refuse(error);
   }
   const queuedAt = performance.now();
-  let release;
+  let release: ReleaseSlot;
   try {
     release = await options.limiter.acquire(request.signal);
   } catch (error) {

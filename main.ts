@@ -35,6 +35,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: "check that the manifests of a sharded encode or decode cover every file once",
     load: () => import("./tasks/shards.ts"),
   },
+  serve: {
+    summary: "serve inspect, encode and decode over HTTP (deno serve)",
+    load: () => import("./tasks/serve.ts"),
+  },
   inspect: {
     summary: "summarise a POD5 file, or print one JSON object per read",
     load: () => import("./tasks/inspect.ts"),

@@ -100,6 +100,8 @@ export {
   type CheckpointIdentity,
   checkShardManifests,
   CodecMismatchError,
+  CodecPool,
+  type CodecPoolOptions,
   type CodecProgress,
   type CodesEncoding,
   type DecodedFile,

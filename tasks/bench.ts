@@ -19,17 +19,20 @@ const BENCHES: Readonly<Record<string, () => Promise<BenchModule>>> = {
   train: () => import("../bench/train_bench.ts"),
   tails: () => import("../bench/tails_bench.ts"),
   codec: () => import("../bench/codec_bench.ts"),
+  serve: () => import("../bench/serve_bench.ts"),
 };
 
-const HELP = `Usage: deno task bench NAME [--ckpt DIR] [--tiny]
+const HELP = `Usage: deno task bench NAME [--ckpt DIR] [--tiny] [--requests N]
 
 Runs benchmark NAME, prints one JSON object on stdout (progress on stderr) and
 writes it to bench/results/NAME-<time>.json.
 
   --ckpt DIR   the checkpoint a bench measures (tails: default checkpoints/quickstart;
-               codec: default random seed-architecture weights)
+               codec: default random seed-architecture weights; serve: default
+               checkpoints/quickstart)
   --tiny       a smoke run: small sizes, one repetition, the same result names;
                its numbers mean nothing (the JSON says "tiny": true)
+  --requests N serve: z1 encodes sent by 8 clients (default 16)
 
 Benchmarks: ${Object.keys(BENCHES).join(", ")}`;
 
@@ -40,7 +43,7 @@ Benchmarks: ${Object.keys(BENCHES).join(", ")}`;
  * @returns The exit code.
  */
 export async function run(args: readonly string[]): Promise<number> {
-  const flags = parseFlags(args, { string: ["ckpt"], boolean: ["tiny"] });
+  const flags = parseFlags(args, { string: ["ckpt", "requests"], boolean: ["tiny"] });
   if (flags.booleans.get("help") === true) {
     console.log(HELP);
     return 0;

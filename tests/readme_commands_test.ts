@@ -193,6 +193,48 @@ const COMMANDS: Readonly<Record<string, Plan>> = {
     { skip: "needs a Slurm cluster; tests/workflow/snakefile_test.ts dry-runs the profile" },
   'snakemake -s workflow/Snakefile --cores 8 --use-singularity --singularity-args "--nv -B /data" --config input=/data/FC01 ckpt=/data/models/my_run out=/data/FC01_out container=docker://IMAGE simvqgan=entrypoint.sh gpu=true':
     { skip: "needs Singularity, the image and a GPU" },
+  "deno task serve --ckpt checkpoints/quickstart": {
+    skip:
+      "a server that runs until stopped; tests/serve/run_server_test.ts and tests/serve/serve_handler_test.ts start it and stop it",
+  },
+  "curl -s localhost:8080/healthz": {
+    skip:
+      "needs the running server; tests/serve/run_server_test.ts and tests/serve/serve_handler_test.ts send each endpoint's requests",
+  },
+  "curl -s --data-binary @tests/fixtures/pod5/z1.pod5 localhost:8080/v1/inspect": {
+    skip: "needs the running server; the serve tests check inspect against the task",
+  },
+  "curl -s --data-binary @tests/fixtures/pod5/z1.pod5 'localhost:8080/v1/inspect?signal_sha256=1'": {
+    skip: "needs the running server; the serve tests check it",
+  },
+  "curl -s --data-binary @tests/fixtures/pod5/z1.pod5 localhost:8080/v1/encode > z1.tokens": {
+    skip: "needs the running server; the serve tests compare its bytes with the encode task's",
+  },
+  "curl -s --data-binary @tests/fixtures/pod5/z1.pod5 'localhost:8080/v1/encode?codes=plain' > z1.plain.tokens": {
+    skip: "needs the running server; the serve tests check plain codes",
+  },
+  "curl -s --data-binary @z1.tokens localhost:8080/v1/decode > z1.restored.pod5": {
+    skip: "needs the running server; the serve tests compare its bytes with the decode task's",
+  },
+  "curl -s -D - -o /dev/null --data-binary @z1.tokens localhost:8080/v1/decode": {
+    skip: "needs the running server; the serve tests check the headers",
+  },
+  "deno task encode tests/fixtures/pod5/z1.pod5 -o /tmp/z1.task.tokens --ckpt checkpoints/quickstart": {
+    skip: "the other half of the serve comparison; the encode commands above run the task",
+  },
+  "deno task decode /tmp/z1.task.tokens -o /tmp/z1.task.pod5": {
+    skip: "the other half of the serve comparison; the decode command above runs the task",
+  },
+  "cmp z1.tokens /tmp/z1.task.tokens && cmp z1.restored.pod5 /tmp/z1.task.pod5 && echo same": {
+    skip: "needs the server's outputs; the serve tests make this comparison",
+  },
+  "SIMVQGAN_TOKEN=s3cret deno task serve --ckpt checkpoints/quickstart": {
+    skip: "a server that runs until stopped; the serve tests check the token",
+  },
+  "curl -s -H 'Authorization: Bearer s3cret' --data-binary @tests/fixtures/pod5/z1.pod5 localhost:8080/v1/encode > z1.tokens":
+    { skip: "needs the running server; the serve tests check the bearer token" },
+  "docker run -p 8080:8080 -v $PWD/checkpoints/quickstart:/ckpt -e SIMVQGAN_TOKEN=s3cret IMAGE serve --ckpt /ckpt --hostname 0.0.0.0":
+    { skip: "needs Docker and a built image" },
   "docker build -t simvqgan:cuda .": { skip: "needs Docker and registry access" },
   "docker build --target cpu --build-arg BASE=debian:bookworm-slim -t simvqgan:cpu .": {
     skip: "needs Docker; scripts/container-smoke.sh builds this target with buildah instead",

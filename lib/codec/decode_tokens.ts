@@ -10,6 +10,7 @@ import { uuidFromBytes } from "../pod5/uuid.ts";
 import { findFiles } from "../runtime/find_files.ts";
 import { sha256Hex } from "../runtime/sha256_hex.ts";
 import { CodecMismatchError } from "./errors.ts";
+import type { CodecPool } from "./codec_pool.ts";
 import type { LoadedCodec } from "./load_codec.ts";
 import { TokenFileReader } from "./token_file_reader.ts";
 import type { Shard } from "../runtime/shard.ts";
@@ -25,6 +26,11 @@ export interface DecodeTokensOptions {
   readonly codec: LoadedCodec;
   /** Deno Workers running the model, each with its own backend; 0 (default): this thread. */
   readonly workers?: number;
+  /**
+   * Run the model on this long-lived pool (of `codec`) instead: `workers` is
+   * then ignored, and the pool stays open after the call.
+   */
+  readonly pool?: CodecPool;
   /** Replace existing outputs. Default false. */
   readonly overwrite?: boolean;
   /**
@@ -184,7 +190,7 @@ export async function decodeTokens(
   await makeOutputFolders(pairs);
   const sizes = await Promise.all(pairs.map(async (pair) => (await Deno.stat(pair.input)).size));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
-  const runner = await startRunner(options.codec, options.workers ?? 0);
+  const runner = options.pool?.runnerFor(options.codec) ?? await startRunner(options.codec, options.workers ?? 0);
   const files: DecodedFile[] = [];
   const counters = { reads: 0, samples: 0, bytesDone: 0 };
   try {

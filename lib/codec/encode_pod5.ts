@@ -12,6 +12,7 @@ import { Pod5Reader } from "../pod5/reader.ts";
 import type { Pod5Read } from "../pod5/pod5_read.ts";
 import { type SignalMetrics, SignalMetricsAccumulator } from "../signal/signal_metrics.ts";
 import { CodecMismatchError } from "./errors.ts";
+import type { CodecPool } from "./codec_pool.ts";
 import type { LoadedCodec } from "./load_codec.ts";
 import { TokenFileWriter } from "./token_file_writer.ts";
 import type { Shard } from "../runtime/shard.ts";
@@ -35,6 +36,11 @@ export interface EncodePod5Options {
   readonly tail?: TailStrategy;
   /** Deno Workers running the model, each with its own backend; 0 (default): this thread. */
   readonly workers?: number;
+  /**
+   * Run the model on this long-lived pool (of `codec`) instead: `workers` is
+   * then ignored, and the pool stays open after the call.
+   */
+  readonly pool?: CodecPool;
   /** Replace existing outputs. Default false. */
   readonly overwrite?: boolean;
   /** Skip reads at another sample rate (with a warning each) instead of failing. Default false. */
@@ -159,7 +165,7 @@ export async function encodePod5(input: string, output: string, options: EncodeP
   await makeOutputFolders(pairs);
   const sizes = await Promise.all(pairs.map(async (pair) => (await Deno.stat(pair.input)).size));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
-  const runner = await startRunner(options.codec, options.workers ?? 0);
+  const runner = options.pool?.runnerFor(options.codec) ?? await startRunner(options.codec, options.workers ?? 0);
   const files: EncodedFile[] = [];
   const counters = { reads: 0, samples: 0, bytesDone: 0 };
   const pooled = options.verify === true ? new SignalMetricsAccumulator() : undefined;

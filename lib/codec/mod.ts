@@ -3,11 +3,13 @@
  * {@linkcode loadCodec} loads a checkpoint's generator; {@linkcode encodePod5}
  * and {@linkcode decodeTokens} turn whole files (or folders) into token files
  * and back; {@linkcode TokenFileReader} / {@linkcode TokenFileWriter} read and
- * write the `.tokens` format (an Arrow IPC file) directly.
+ * write the `.tokens` format (an Arrow IPC file) directly; {@linkcode CodecPool}
+ * keeps the model's Workers up across many calls (a server's requests).
  *
  * @module
  */
 export { CodeStreamDecoder, CodeStreamEncoder } from "./code_stream.ts";
+export { CodecPool, type CodecPoolOptions } from "./codec_pool.ts";
 export {
   checkTokensFitCodec,
   type DecodedFile,

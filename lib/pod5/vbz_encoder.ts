@@ -13,6 +13,7 @@
  * @module
  */
 import * as zstdWasm from "@bokuweb/zstd-wasm";
+import { dirname, fromFileUrl, join } from "@std/path";
 import { encodeSvb16 } from "./svb16.ts";
 import { VbzError } from "./errors.ts";
 
@@ -34,6 +35,23 @@ export interface VbzEncoder {
 // The package's typings declare `compress(buf: ArrayBuffer)`, but it copies its
 // argument with `HEAP8.set(buf)`, which needs a typed array; this is the call it supports.
 const compressBytes = zstdWasm.compress as unknown as (bytes: Uint8Array, level: number) => Uint8Array;
+
+/**
+ * The folder holding the reference zstd's `.wasm` binary (in Deno's npm
+ * cache), which {@linkcode createVbzEncoder} reads: a process with scoped
+ * read permissions needs read access to it to write VBZ signal.
+ *
+ * @example
+ * ```ts
+ * import { zstdWasmDir } from "./vbz_encoder.ts";
+ * if (!zstdWasmDir().includes("zstd-wasm")) throw new Error("unexpected folder");
+ * ```
+ *
+ * @returns An absolute path.
+ */
+export function zstdWasmDir(): string {
+  return join(dirname(fromFileUrl(import.meta.resolve("@bokuweb/zstd-wasm"))), "wasm");
+}
 
 /** The package keeps one WebAssembly instance per process; initialise it once. */
 let ready: Promise<void> | undefined;

@@ -9,6 +9,7 @@
  *
  * @module
  */
+import { dirname, fromFileUrl } from "@std/path";
 import * as tf from "@tensorflow/tfjs-core";
 import { join } from "@std/path";
 import { BACKEND_NAMES, type BackendName } from "./config_schema.ts";
@@ -255,9 +256,27 @@ async function tryWebgpu(allowSoftware: boolean): Promise<string> {
   return `webgpu (${description}${software ? ", software" : ""})`;
 }
 
+/**
+ * The folder holding the wasm backend's `.wasm` binaries (in Deno's npm
+ * cache), which it reads when it initialises: a process with scoped read
+ * permissions needs read access to it for the `wasm` backend.
+ *
+ * @example
+ * ```ts
+ * import { wasmBinaryDir } from "./backend.ts";
+ * if (!wasmBinaryDir().includes("tfjs-backend-wasm")) throw new Error("unexpected folder");
+ * ```
+ *
+ * @returns An absolute path.
+ */
+export function wasmBinaryDir(): string {
+  return dirname(fromFileUrl(import.meta.resolve("@tensorflow/tfjs-backend-wasm")));
+}
+
 async function tryWasm(): Promise<string> {
-  if (Deno.permissions.querySync({ name: "read" }).state !== "granted") {
-    throw new Error("needs --allow-read to load its .wasm binary from the npm cache");
+  const dir = wasmBinaryDir();
+  if (Deno.permissions.querySync({ name: "read", path: dir }).state !== "granted") {
+    throw new Error(`needs read access to ${dir} (--allow-read) to load its .wasm binary from the npm cache`);
   }
   await import("@tensorflow/tfjs-backend-wasm");
   await activate("wasm");

@@ -1,4 +1,4 @@
-// Run by backend_test.ts without --allow-read: prints how initBackend("wasm") fails.
+// Run by backend_test.ts with no or scoped --allow-read: prints how initBackend("wasm") goes.
 import { initBackend } from "../../lib/runtime/backend.ts";
 import { BackendError } from "../../lib/runtime/errors.ts";
 

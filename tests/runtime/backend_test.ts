@@ -1,8 +1,12 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "../_assert.ts";
+import { fromFileUrl } from "@std/path";
 import * as tf from "@tensorflow/tfjs-core";
 import { describeBackend, initBackend } from "../../lib/runtime/backend.ts";
 import { BackendError, BackendSetupError } from "../../lib/runtime/errors.ts";
 import { isInputError } from "../../lib/runtime/error_report.ts";
+
+/** Where the wasm binaries are, found independently of wasmBinaryDir(): beside the package's entry module. */
+const WASM_DIR = fromFileUrl(new URL(".", import.meta.resolve("@tensorflow/tfjs-backend-wasm"))).replace(/\/$/, "");
 
 Deno.test("initBackend() activates the named cpu backend", async () => {
   const backend = await initBackend("cpu");
@@ -43,16 +47,24 @@ Deno.test("initBackend() throws BackendSetupError, an exit-2 error, for tensorfl
 });
 
 Deno.test("initBackend() reports wasm without --allow-read instead of falling back to cpu", async () => {
+  assertEquals(await wasmWithReadFlags([]), {
+    ok: false,
+    backend: "wasm",
+    message: `Cannot initialise backend wasm: needs read access to ${WASM_DIR} (--allow-read) to load its ` +
+      ".wasm binary from the npm cache",
+  });
+});
+
+Deno.test("initBackend() starts wasm with read access to wasmBinaryDir() only", async () => {
+  assertEquals(await wasmWithReadFlags([`--allow-read=${WASM_DIR}`]), { ok: true, name: "wasm" });
+});
+
+async function wasmWithReadFlags(flags: readonly string[]): Promise<unknown> {
   const script = new URL("./_wasm_without_read.ts", import.meta.url).pathname;
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--no-prompt", "--allow-env", script],
+    args: ["run", "--no-prompt", "--allow-env", ...flags, script],
     stdout: "piped",
     stderr: "piped",
   }).output();
-  const text = new TextDecoder().decode(output.stdout).trim();
-  assertEquals(JSON.parse(text), {
-    ok: false,
-    backend: "wasm",
-    message: "Cannot initialise backend wasm: needs --allow-read to load its .wasm binary from the npm cache",
-  });
-});
+  return JSON.parse(new TextDecoder().decode(output.stdout).trim());
+}

@@ -25,8 +25,10 @@ function values(flags: readonly string[], flag: string): string[] | null | undef
 
 /** The `:gpu` variants load the tfjs-node-gpu binding; nothing else loads native code. */
 const GPU_TASKS = new Set([...(await tasks()).keys()].filter((name) => name.endsWith(":gpu")));
-/** Tasks that run other programs: the suite (its task tests), and validation (Dorado, minimap2). */
+/** Tasks that run any program: the suite (its task tests), and validation (Dorado, minimap2). */
 const RUNS_PROGRAMS = new Set(["test", "validate", "validate:gpu"]);
+/** Tasks that run `deno` and nothing else: serve (`deno serve serve.ts`) and bench (the serve bench). */
+const RUNS_DENO = new Set(["serve", "bench"]);
 /** Tasks that may reach the network, and what each entry of their `--allow-net` must look like. */
 const NET: Record<string, RegExp> = {
   "train:wandb": /^api\.wandb\.ai$/,
@@ -34,6 +36,9 @@ const NET: Record<string, RegExp> = {
   "train:gpu": /^api\.wandb\.ai$/,
   // A named address with its port (e.g. 127.0.0.1:8080), never every host.
   "serve": /^(\[[0-9a-f:]+\]|[a-z0-9.-]+):\d{1,5}$/i,
+  // The serve bench and the serve load test talk to their own server on the loopback only.
+  "bench": /^127\.0\.0\.1$/,
+  "test": /^127\.0\.0\.1$/,
 };
 
 Deno.test("no task asks for every permission", async () => {
@@ -48,7 +53,7 @@ Deno.test("only the GPU tasks load native code (--allow-ffi)", async () => {
   }
 });
 
-Deno.test("only train:wandb, train:gpu and serve reach the network, each to its named host or address", async () => {
+Deno.test("only train:wandb, train:gpu, serve, bench and test reach the network, each to its named host or address", async () => {
   const all = await tasks();
   assert(all.has("train:wandb"), "deno.json has a train:wandb task");
   for (const [name, flags] of all) {
@@ -65,10 +70,11 @@ Deno.test("only train:wandb, train:gpu and serve reach the network, each to its 
   }
 });
 
-Deno.test("bench writes only to bench/results/ and only the test and validate tasks run subprocesses", async () => {
+Deno.test("bench writes only to bench/results/; only test and validate run any program, serve and bench only deno", async () => {
   const all = await tasks();
   assertEquals(values(all.get("bench") ?? [], "--allow-write")?.map((p) => p.replace(/\/$/, "")), ["bench/results"]);
   for (const [name, flags] of all) {
-    if (!RUNS_PROGRAMS.has(name)) assertEquals(values(flags, "--allow-run"), undefined, `${name}: --allow-run`);
+    if (RUNS_DENO.has(name)) assertEquals(values(flags, "--allow-run"), ["deno"], `${name}: --allow-run`);
+    else if (!RUNS_PROGRAMS.has(name)) assertEquals(values(flags, "--allow-run"), undefined, `${name}: --allow-run`);
   }
 });

@@ -1,0 +1,124 @@
+/**
+ * `CodecPool`: a long-lived place to run a codec's model, shared by many
+ * `encodePod5` / `decodeTokens` calls (a server's
+ * requests), instead of the Workers each call starts and stops on its own.
+ *
+ * @module
+ */
+import type { LoadedCodec } from "./load_codec.ts";
+import { type ModelRunner, startRunner } from "./_model_runner.ts";
+
+/** Options of {@linkcode CodecPool.start}. */
+export interface CodecPoolOptions {
+  /**
+   * Deno Workers running the model, each loading the codec's checkpoint on a
+   * backend of the same name; 0 (default): the calling thread, one job at a
+   * time.
+   */
+  readonly workers?: number;
+}
+
+/**
+ * The model of one {@linkcode LoadedCodec}, running in this thread or on a
+ * pool of Workers that stay up until {@linkcode CodecPool.close}. Pass it as
+ * the `pool` option of `encodePod5` and `decodeTokens`: concurrent calls
+ * share its workers, and each call's output is byte-identical to a call
+ * without a pool (for any worker count).
+ *
+ * @example Two encodes on one pool of Workers
+ * ```ts
+ * import { CodecPool } from "./codec_pool.ts";
+ * import { encodePod5 } from "./encode_pod5.ts";
+ * import { loadCodec } from "./load_codec.ts";
+ * import { initBackend } from "../runtime/backend.ts";
+ * import { parseConfig } from "../runtime/config.ts";
+ * import { trainModel } from "../train/loop.ts";
+ *
+ * const DORADO_5KHZ = "tests/fixtures/pod5/dna_r10.4.1_e8.2_400bps_5khz-FLO_PRO114M-SQK_LSK114_XL-5000.pod5";
+ * const dir = await Deno.makeTempDir();
+ * const config = parseConfig({ // a tiny model, one training step: a real checkpoint in a second
+ *   train: { max_steps: 1, batch_size: 2, grad_accum_steps: 1, backend: "wasm" },
+ *   model: { enc_channels: [4, 4], enc_down_strides: [20], dec_channels: [4, 4], dec_up_strides: [20], latent_dim: 4 },
+ *   data: { files: [DORADO_5KHZ], segment_samples: 400, segment_sec: null, loader_workers: 0 },
+ *   checkpoint: { dir },
+ * });
+ * await trainModel({ config, backend: await initBackend("wasm") });
+ * const codec = await loadCodec(dir, { backend: "wasm" });
+ * {
+ *   await using pool = await CodecPool.start(codec, { workers: 1 });
+ *   await Promise.all([
+ *     encodePod5(DORADO_5KHZ, `${dir}/a.tokens`, { codec, pool }),
+ *     encodePod5(DORADO_5KHZ, `${dir}/b.tokens`, { codec, pool }),
+ *   ]);
+ * }
+ * const [a, b] = [await Deno.readFile(`${dir}/a.tokens`), await Deno.readFile(`${dir}/b.tokens`)];
+ * if (a.length !== b.length || !a.every((byte, i) => byte === b[i])) throw new Error("outputs differ");
+ * codec.dispose();
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class CodecPool {
+  /** The codec whose model the pool runs. */
+  readonly codec: LoadedCodec;
+  /** Workers running it (0: the calling thread). */
+  readonly workers: number;
+  readonly #runner: ModelRunner;
+  #closed = false;
+
+  private constructor(codec: LoadedCodec, workers: number, runner: ModelRunner) {
+    this.codec = codec;
+    this.workers = workers;
+    this.#runner = runner;
+  }
+
+  /**
+   * Start a pool for `codec`.
+   *
+   * @param codec The loaded codec.
+   * @param options Worker count (default 0: this thread).
+   * @returns The pool, ready (every worker has loaded the same generator).
+   * @throws {RangeError} When `workers` is not a non-negative integer.
+   * @throws {CodecMismatchError} When a worker loads a different generator (the checkpoint changed).
+   */
+  static async start(codec: LoadedCodec, options: CodecPoolOptions = {}): Promise<CodecPool> {
+    const workers = options.workers ?? 0;
+    return new CodecPool(codec, workers, await startRunner(codec, workers));
+  }
+
+  /**
+   * The runner the pipelines submit jobs to; it rejects jobs once the pool is
+   * closed.
+   *
+   * @internal Used by `encodePod5` and `decodeTokens`.
+   * @param codec The codec of the call (it must be the pool's).
+   * @returns The shared runner (callers must not close it).
+   * @throws {TypeError} When `codec` is not the pool's codec.
+   */
+  runnerFor(codec: LoadedCodec): ModelRunner {
+    if (codec !== this.codec) {
+      throw new TypeError(
+        `Cannot use the codec pool: it runs checkpoint sha256 ${this.codec.checkpoint.sha256}, ` +
+          "not the codec of this call",
+      );
+    }
+    const closed = () => Promise.reject(new Error("Cannot run the model: the codec pool is closed"));
+    return {
+      capacity: this.#runner.capacity,
+      encode: (job) => this.#closed ? closed() : this.#runner.encode(job),
+      decode: (job) => this.#closed ? closed() : this.#runner.decode(job),
+      close: () => Promise.resolve(),
+    };
+  }
+
+  /** Stop the workers; jobs still running are rejected. Calling it again does nothing. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#runner.close();
+  }
+
+  /** {@linkcode CodecPool.close}, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

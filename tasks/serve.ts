@@ -1,0 +1,56 @@
+/**
+ * `deno task serve --ckpt DIR [flags]`: the inference server (`serve.ts`
+ * under `deno serve`).
+ *
+ * @module
+ */
+import { fromFileUrl } from "@std/path";
+import { runServer } from "../lib/serve/run_server.ts";
+import {
+  DEFAULT_HOSTNAME,
+  DEFAULT_MAX_BODY_MB,
+  DEFAULT_PORT,
+  DEFAULT_QUEUE,
+  parseServeFlags,
+} from "../lib/serve/serve_flags.ts";
+
+const HELP = `Usage: deno task serve --ckpt DIR [flags]
+
+Serve the codec over HTTP: the checkpoint is loaded once, then
+
+  POST /v1/inspect[?signal_sha256=1]   POD5 body -> inspect --jsonl lines
+  POST /v1/encode[?codes=plain|packed] POD5 body -> .tokens file
+  POST /v1/decode                      .tokens body -> POD5 file
+  GET  /healthz                        version, backend, checkpoint, uptime
+
+give the same bytes as deno task inspect --jsonl / encode / decode. Errors are
+JSON: {"error": "...", "status": N}. With SIMVQGAN_TOKEN set in the environment,
+every endpoint but /healthz needs "Authorization: Bearer <token>".
+
+  --ckpt DIR          a checkpoint_<step> folder, or a run folder (its newest)
+  --port N            port to listen on (default ${DEFAULT_PORT}; 0: any free port)
+  --hostname H        address to listen on (default ${DEFAULT_HOSTNAME}; 0.0.0.0: all)
+  --max-body-mb N     largest body accepted, MiB (default ${DEFAULT_MAX_BODY_MB})
+  --backend B         auto|tensorflow|webgpu|wasm|cpu (default auto)
+  --concurrency N     requests processed at once (default: cores)
+  --queue N           requests that may wait for one; past it 503 (default ${DEFAULT_QUEUE})
+  --workers N         Deno Workers running the model, shared by all requests
+                      (default: cores, at most 4; 0: the server's own thread)
+  --temp-dir DIR      where the server's private folder for uploads goes
+                      (default: the system's temp folder); removed on exit
+  -h, --help          show this help`;
+
+/**
+ * Run the serve task.
+ *
+ * @param args Flags.
+ * @returns The server's exit code.
+ */
+export async function run(args: readonly string[]): Promise<number> {
+  const flags = parseServeFlags(args);
+  if (flags.help) {
+    console.log(HELP);
+    return 0;
+  }
+  return await runServer(flags, { module: fromFileUrl(new URL("../serve.ts", import.meta.url)) });
+}

@@ -250,7 +250,7 @@ Deno.test("createServeHandler() removing a request's files when its client goes 
     gone.abort();
     upload.breakOff();
     assertEquals((await uploading).status, 499);
-    assertEquals(await filesUnder(tempDir), []);
+    await waitFor("the upload's files to go", async () => (await filesUnder(tempDir)).length === 0);
 
     // 2. While the model works: the whole body is on disk, then the client leaves.
     const leaving = new AbortController();
@@ -261,7 +261,7 @@ Deno.test("createServeHandler() removing a request's files when its client goes 
     await waitFor("the whole body on disk", async () => await sizeOf(await bodyFile()) === z1.byteLength);
     leaving.abort();
     assertEquals((await encoding).status, 499);
-    assertEquals(await filesUnder(tempDir), []);
+    await waitFor("the encode's files to go", async () => (await filesUnder(tempDir)).length === 0);
 
     // 3. While the response streams: the client reads one chunk and hangs up.
     const streaming = await handler(postRequest("/v1/inspect?signal_sha256=1", z1));
@@ -270,7 +270,7 @@ Deno.test("createServeHandler() removing a request's files when its client goes 
     const reader = streaming.body!.getReader();
     await reader.read();
     await reader.cancel();
-    assertEquals(await filesUnder(tempDir), []);
+    await waitFor("the streamed output's files to go", async () => (await filesUnder(tempDir)).length === 0);
 
     // 4. A response whose body is never read, on a connection that failed.
     let fail!: (error: Error) => void;

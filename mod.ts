@@ -32,7 +32,7 @@
  * for await (const read of tokens.reads()) {
  *   if (read.codes.length !== Math.ceil(read.numSamples / codec.hopSamples)) throw new Error("a sample was not coded");
  * }
- * if (!(summary.bitsPerSampleFile < summary.inputBitsPerSample)) throw new Error("no compression");
+ * if (!(summary.bitsPerSampleCodes < summary.inputBitsPerSample)) throw new Error("no compression");
  * codec.dispose();
  * await Deno.remove(dir, { recursive: true });
  * ```

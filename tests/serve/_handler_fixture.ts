@@ -95,14 +95,21 @@ export async function post(
   return { status: response.status, headers: response.headers, bytes: await response.bytes() };
 }
 
-/** Names in a folder (recursively), sorted. */
+/** Names in a folder (recursively), sorted; a subfolder removed while it is listed counts as gone. */
 export async function filesUnder(dir: string): Promise<string[]> {
   const names: string[] = [];
   for await (const entry of Deno.readDir(dir)) {
     names.push(entry.name);
-    if (entry.isDirectory) {
-      for (const inner of await filesUnder(join(dir, entry.name))) names.push(`${entry.name}/${inner}`);
+    if (!entry.isDirectory) continue;
+    let inner: string[];
+    try {
+      inner = await filesUnder(join(dir, entry.name));
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      names.pop(); // the server removed it meanwhile
+      continue;
     }
+    for (const name of inner) names.push(`${entry.name}/${name}`);
   }
   return names.sort();
 }

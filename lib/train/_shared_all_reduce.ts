@@ -135,6 +135,7 @@ export class SharedAllReduce {
       return;
     }
     while (Atomics.load(control, GENERATION) === generation) {
+      this.#checkAborted();
       Atomics.wait(control, GENERATION, generation, WAIT_SLICE_MS);
     }
     this.#checkAborted();

@@ -65,8 +65,14 @@ Deno.test("SharedAllReduce.abort() releases a replica waiting for one that never
     replicas: 2,
     onEntering: () => SharedAllReduce.abort(buffer),
   });
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  // A broken abort leaves the replica waiting forever: fail instead of hanging.
+  const timeout = new Promise<ProbeReply>((resolve) => {
+    timer = setTimeout(() => resolve({ kind: "error", message: "still waiting after 30 s" }), 30_000);
+  });
   try {
-    const reply = await replies[0]!;
+    const reply = await Promise.race([replies[0]!, timeout]);
+    clearTimeout(timer);
     assertEquals(reply, { kind: "error", message: "Cannot all-reduce: another replica failed" });
   } finally {
     for (const worker of workers) worker.terminate();

@@ -19,10 +19,10 @@ import { VERSION } from "../version.ts";
 import { latestCheckpoint, loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { CodeUsageWindow } from "./code_usage_window.ts";
 import { CheckpointError } from "./errors.ts";
-import { evaluateHeldOut, type HeldOutMetrics } from "./evaluate.ts";
+import type { HeldOutMetrics } from "./evaluate.ts";
 import { MetricsLog, type MetricsRecord } from "./metrics_log.ts";
 import type { StepMetrics } from "./step.ts";
-import { Trainer } from "./trainer.ts";
+import { openTrainer, resolveWorkers } from "./open_trainer.ts";
 import { checkpointFromState, type LoopState, stateFromCheckpoint } from "./train_state.ts";
 
 /** Something the loop reports while it runs (the task prints; lib never does). */
@@ -35,6 +35,8 @@ export type TrainEvent =
     readonly startStep: number;
     readonly heldOutWindows: number;
     readonly resumedFrom: string | undefined;
+    /** Training replicas (Workers; 1: this thread). */
+    readonly workers: number;
   }
   | { readonly kind: "warning"; readonly message: string }
   | { readonly kind: "step"; readonly step: number; readonly totalSteps: number; readonly epoch: number }
@@ -100,6 +102,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
   if (config.optim.freeze_W) {
     throw new ConfigError("optim.freeze_W", "freezing the quantizer projection is not supported by this version");
   }
+  const workers = resolveWorkers(config.train, { backend: backend.name });
   const windowSamples = segmentSamples(config.data);
   const warn = (warning: { path: string; message: string }) =>
     emit({ kind: "warning", message: `${warning.path}: ${warning.message}` });
@@ -118,12 +121,12 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
   const stepsPerEpoch = Math.ceil(batchesPerEpoch / config.train.grad_accum_steps);
   const totalSteps = Math.min(config.train.max_steps ?? Infinity, stepsPerEpoch * config.train.epochs);
 
-  const trainer = Trainer.create({
+  const trainer = await openTrainer({
     model: config.model,
     train: config.train,
     windowSamples,
     outputActivation: outputActivationFor(config.data.normalization),
-  }, { rng: Rng.fromSeed(config.seed), backend });
+  }, { rng: Rng.fromSeed(config.seed), backend, workers });
   try {
     const resumePath = await resolveResume(config);
     let loop = freshLoopState(config, dataset.startPosition(0), backend);
@@ -131,7 +134,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     if (resumePath !== undefined) {
       const state = stateFromCheckpoint(await loadCheckpoint(resumePath), resumePath);
       checkResumable(config, state.loop, resumePath);
-      trainer.importState(state.trainer);
+      await trainer.importState(state.trainer);
       loop = { ...state.loop, config, backend: backend.name };
       codeWindow = CodeUsageWindow.fromTensor(state.codeWindow);
     }
@@ -144,8 +147,9 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       startStep: loop.step,
       heldOutWindows: heldOut.reduce((n, b) => n + b.batchSize, 0),
       resumedFrom: resumePath,
+      workers,
     });
-    if (resumePath === undefined) await log.note(`start: ${describeRun(config, backend, windowsPerEpoch)}`);
+    if (resumePath === undefined) await log.note(`start: ${describeRun(config, backend, windowsPerEpoch, workers)}`);
     const rng = Rng.fromState(loop.rng_state);
     const runStart = clock();
     let intervalStart = runStart, intervalWindows = 0, runWindows = 0;
@@ -184,7 +188,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     };
 
     const validate = async (): Promise<MetricsRecord> => {
-      heldOutMetrics = await evaluateHeldOut(trainer.generator, heldOut);
+      heldOutMetrics = await trainer.evaluate(heldOut);
       lastValidation = {
         step,
         val_windows: heldOutMetrics.windows,
@@ -293,7 +297,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       windowsPerSecond: runWindows / Math.max(seconds, 1e-9),
     };
   } finally {
-    trainer.dispose();
+    await trainer.dispose();
   }
 }
 
@@ -367,7 +371,12 @@ function firstDifference(a: unknown, b: unknown, path: string): string | undefin
   return undefined;
 }
 
-function describeRun(config: Readonly<Config>, backend: ComputeBackend, windowsPerEpoch: number): string {
-  return `simvqgan ${VERSION}, backend ${backend.device}, ${windowsPerEpoch} windows per epoch, batch ` +
+function describeRun(
+  config: Readonly<Config>,
+  backend: ComputeBackend,
+  windowsPerEpoch: number,
+  workers: number,
+): string {
+  return `simvqgan ${VERSION}, backend ${backend.device} x ${workers} workers, ${windowsPerEpoch} windows per epoch, batch ` +
     `${config.train.batch_size} x ${config.train.grad_accum_steps}, lr ${config.train.learning_rate}, tf ${tf.version_core}`;
 }

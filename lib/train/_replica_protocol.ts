@@ -1,8 +1,6 @@
 /**
  * Messages between the `ParallelTrainer` and its replica Workers
- * (`_replica_worker.ts`). Requests carry an id that the reply repeats;
- * `grads` / `reduced` are the exchange of the main-thread gradient
- * reduction, outside the request/reply pairs.
+ * (`_replica_worker.ts`). Every request carries an id that its reply repeats.
  *
  * @module
  */
@@ -10,15 +8,8 @@ import type { KernelPlan } from "../model/kernel_plan.ts";
 import type { ConcreteBackendName } from "../runtime/backend.ts";
 import type { RngState } from "../runtime/rng.ts";
 import type { Reconstruction } from "./evaluate.ts";
-import type { NetworkName, ReplicaStepResult } from "./step.ts";
+import type { ReplicaStepResult } from "./step.ts";
 import type { TrainerSetup, TrainerState } from "./trainer.ts";
-
-/** How replicas sum their gradients. */
-export type ReduceMode =
-  /** All-reduce over a SharedArrayBuffer, among the Workers. */
-  | "shared"
-  /** Each Worker posts its gradients; the main thread sums them and posts the sum back. */
-  | "main";
 
 /** A request from the main thread. */
 export type ReplicaRequest =
@@ -32,7 +23,7 @@ export type ReplicaRequest =
     readonly index: number;
     readonly replicas: number;
   }
-  | { readonly kind: "attach"; readonly id: number; readonly buffer: SharedArrayBuffer | null }
+  | { readonly kind: "attach"; readonly id: number; readonly buffer: SharedArrayBuffer }
   | {
     readonly kind: "step";
     readonly id: number;
@@ -49,15 +40,6 @@ export type ReplicaRequest =
     readonly batchSize: number;
     readonly windowSamples: number;
   };
-
-/** The main thread's sum of the replicas' gradients (mode `main`). */
-export interface ReducedMessage {
-  readonly kind: "reduced";
-  readonly data: Float32Array;
-}
-
-/** A message to a replica Worker. */
-export type ToReplica = ReplicaRequest | ReducedMessage;
 
 /** An error, as it crosses the Worker boundary. */
 export interface SerialisedError {
@@ -78,13 +60,3 @@ export type ReplicaReply =
   | { readonly kind: "state"; readonly id: number; readonly state: TrainerState }
   | { readonly kind: "reconstruction"; readonly id: number; readonly result: Reconstruction }
   | { readonly kind: "failed"; readonly id: number; readonly error: SerialisedError };
-
-/** A replica's gradients for the main thread to sum (mode `main`). */
-export interface GradsMessage {
-  readonly kind: "grads";
-  readonly network: NetworkName;
-  readonly data: Float32Array;
-}
-
-/** A message from a replica Worker. */
-export type FromReplica = ReplicaReply | GradsMessage;

@@ -15,14 +15,7 @@ import { initBackend } from "../runtime/backend.ts";
 import { BackendError } from "../runtime/errors.ts";
 import { Rng } from "../runtime/rng.ts";
 import { reconstructBatch } from "./evaluate.ts";
-import type {
-  FromReplica,
-  GradsMessage,
-  ReplicaReply,
-  ReplicaRequest,
-  SerialisedError,
-  ToReplica,
-} from "./_replica_protocol.ts";
+import type { ReplicaReply, ReplicaRequest, SerialisedError } from "./_replica_protocol.ts";
 import { SharedAllReduce } from "./_shared_all_reduce.ts";
 import type { GradientReducer, NetworkName } from "./step.ts";
 import { Trainer } from "./trainer.ts";
@@ -61,22 +54,6 @@ function sharedReducer(allReduce: SharedAllReduce): GradientReducer {
   };
 }
 
-/** Posts to the main thread, which sums and posts back. */
-function mainThreadReducer(waitForSum: () => Promise<Float32Array>): GradientReducer {
-  return {
-    async reduce(network: NetworkName, grads: ReadonlyMap<string, tf.Tensor>): Promise<Map<string, tf.Tensor>> {
-      let size = 0;
-      for (const g of grads.values()) size += g.size;
-      const data = new Float32Array(size);
-      await flatten(grads, data);
-      const sum = waitForSum();
-      const message: GradsMessage = { kind: "grads", network, data };
-      self.postMessage(message, [data.buffer]);
-      return unflatten(grads, await sum);
-    },
-  };
-}
-
 function serialise(error: unknown): SerialisedError {
   if (error instanceof ParamStateError) return { name: error.name, message: error.message, paramName: error.paramName };
   if (error instanceof BackendError) return { name: error.name, message: error.message, backend: error.backend };
@@ -89,13 +66,12 @@ function serialise(error: unknown): SerialisedError {
  *
  * @returns The handler.
  */
-function serve(): (event: MessageEvent<ToReplica>) => void {
+function serve(): (event: MessageEvent<ReplicaRequest>) => void {
   let trainer: Trainer | undefined;
   let reducer: GradientReducer | undefined;
   let index = 0, replicas = 1;
   let queue: Promise<void> = Promise.resolve();
-  const sums: ((data: Float32Array) => void)[] = [];
-  const post = (message: FromReplica, transfer: Transferable[] = []) => self.postMessage(message, transfer);
+  const post = (message: ReplicaReply, transfer: Transferable[] = []) => self.postMessage(message, transfer);
   const ready = (): Trainer => {
     if (trainer === undefined) throw new Error("Cannot run replica: not initialised");
     return trainer;
@@ -129,9 +105,7 @@ function serve(): (event: MessageEvent<ToReplica>) => void {
         return { message: { kind: "ready", id, gradientValues }, transfer: [] };
       }
       case "attach":
-        reducer = request.buffer === null
-          ? mainThreadReducer(() => new Promise((resolve) => sums.push(resolve)))
-          : sharedReducer(new SharedAllReduce(request.buffer, { index, replicas }));
+        reducer = sharedReducer(new SharedAllReduce(request.buffer, { index, replicas }));
         return { message: { kind: "done", id }, transfer: [] };
       case "step": {
         if (reducer === undefined) throw new Error("Cannot run replica: no gradient reducer attached");
@@ -159,14 +133,8 @@ function serve(): (event: MessageEvent<ToReplica>) => void {
   };
 
   return (event) => {
-    const message = event.data;
-    if (message.kind === "reduced") {
-      const resolve = sums.shift();
-      if (resolve === undefined) throw new Error("Cannot use gradient sum: no reduction is waiting for one");
-      resolve(message.data);
-      return;
-    }
-    queue = queue.then(() => handle(message));
+    const request = event.data;
+    queue = queue.then(() => handle(request));
   };
 }
 

@@ -18,19 +18,10 @@ import { BackendError } from "../runtime/errors.ts";
 import type { Rng } from "../runtime/rng.ts";
 import { TrainWorkerError } from "./errors.ts";
 import { evaluateHeldOut, type HeldOutMetrics, type Reconstruction } from "./evaluate.ts";
-import type {
-  FromReplica,
-  ReduceMode,
-  ReplicaReply,
-  ReplicaRequest,
-  SerialisedError,
-  ToReplica,
-} from "./_replica_protocol.ts";
+import type { ReplicaReply, ReplicaRequest, SerialisedError } from "./_replica_protocol.ts";
 import { SharedAllReduce } from "./_shared_all_reduce.ts";
 import { checkStepInput, combineReplicaSteps, type ReplicaStepResult, type StepResult } from "./step.ts";
 import type { GanTrainer, TrainerSetup, TrainerState } from "./trainer.ts";
-
-export type { ReduceMode } from "./_replica_protocol.ts";
 
 /** Options of {@linkcode ParallelTrainer.create}. */
 export interface ParallelTrainerOptions {
@@ -45,11 +36,6 @@ export interface ParallelTrainerOptions {
   readonly workers: number;
   /** Override the op implementations (tests). */
   readonly plan?: KernelPlan;
-  /**
-   * How gradients are summed: `shared` (default), an all-reduce among the
-   * Workers over a SharedArrayBuffer; `main`, posted to this thread and back.
-   */
-  readonly reduce?: ReduceMode;
 }
 
 /** One contiguous range of rows of a micro-batch. */
@@ -132,20 +118,15 @@ export class ParallelTrainer implements GanTrainer {
   readonly setup: TrainerSetup;
   /** Number of replicas. */
   readonly workers: number;
-  /** How gradients are summed. */
-  readonly reduceMode: ReduceMode;
   readonly #replicas: Replica[] = [];
   #buffer: SharedArrayBuffer | null = null;
   #nextId = 0;
   #nextReconstruct = 0;
   #failure: Error | undefined;
-  /** Mode `main`: the gradients posted so far in the current reduction. */
-  readonly #posted: (Float32Array | undefined)[] = [];
 
-  private constructor(setup: TrainerSetup, workers: number, reduce: ReduceMode) {
+  private constructor(setup: TrainerSetup, workers: number) {
     this.setup = setup;
     this.workers = workers;
-    this.reduceMode = reduce;
   }
 
   /**
@@ -153,7 +134,7 @@ export class ParallelTrainer implements GanTrainer {
    * process's permissions; wasm needs read access to its binary).
    *
    * @param setup Config sections, window length and output head.
-   * @param options Rng, backend, worker count, kernel plan, reduction mode.
+   * @param options Rng, backend, worker count, kernel plan.
    * @returns The trainer, once every replica is ready.
    * @throws {BackendError} When a Worker cannot initialise the backend.
    */
@@ -162,7 +143,7 @@ export class ParallelTrainer implements GanTrainer {
     if (!Number.isInteger(workers) || workers < 1) {
       throw new RangeError(`Cannot start parallel trainer: ${workers} workers`);
     }
-    const trainer = new ParallelTrainer(setup, workers, options.reduce ?? "shared");
+    const trainer = new ParallelTrainer(setup, workers);
     try {
       const rngState = options.rng.state();
       for (let i = 0; i < workers; i++) trainer.#spawn(i);
@@ -177,8 +158,8 @@ export class ParallelTrainer implements GanTrainer {
       }));
       let capacity = 0;
       for (const reply of ready) if (reply.kind === "ready") capacity = Math.max(capacity, reply.gradientValues);
-      trainer.#buffer = trainer.reduceMode === "shared" ? SharedAllReduce.allocate(workers, capacity) : null;
-      const buffer = trainer.#buffer;
+      const buffer = SharedAllReduce.allocate(workers, capacity);
+      trainer.#buffer = buffer;
       await trainer.#all(() => ({ kind: "attach", buffer }));
     } catch (error) {
       await trainer.dispose();
@@ -289,7 +270,7 @@ export class ParallelTrainer implements GanTrainer {
   #spawn(index: number): void {
     const worker = new Worker(new URL("./_replica_worker.ts", import.meta.url), { type: "module" });
     const replica: Replica = { worker, pending: new Map() };
-    worker.onmessage = (event: MessageEvent<FromReplica>) => this.#onMessage(index, event.data);
+    worker.onmessage = (event: MessageEvent<ReplicaReply>) => this.#onReply(index, event.data);
     worker.onerror = (event: ErrorEvent) => {
       event.preventDefault();
       this.#fail(new TrainWorkerError(index, `Cannot train: training worker ${index} crashed: ${event.message}`));
@@ -317,16 +298,12 @@ export class ParallelTrainer implements GanTrainer {
     const id = this.#nextId++;
     return new Promise<ReplicaReply>((resolve, reject) => {
       replica.pending.set(id, { resolve, reject, fatal: options.fatal });
-      const message = { ...body, id } as ToReplica;
+      const message = { ...body, id } as ReplicaRequest;
       replica.worker.postMessage(message, options.transfer ?? []);
     });
   }
 
-  #onMessage(index: number, message: FromReplica): void {
-    if (message.kind === "grads") {
-      this.#collect(index, message.data);
-      return;
-    }
+  #onReply(index: number, message: ReplicaReply): void {
     const replica = this.#replicas[index];
     const pending = replica?.pending.get(message.id);
     if (replica === undefined || pending === undefined) return;
@@ -338,27 +315,6 @@ export class ParallelTrainer implements GanTrainer {
     const error = deserialise(index, message.error);
     if (pending.fatal) this.#fail(error);
     pending.reject(error);
-  }
-
-  /** Mode `main`: keep replica `index`'s gradients; once all are in, post their sum to every replica. */
-  #collect(index: number, data: Float32Array): void {
-    if (this.#posted[index] !== undefined) {
-      this.#fail(new TrainWorkerError(index, `Cannot train: replica ${index} posted gradients twice`));
-      return;
-    }
-    this.#posted[index] = data;
-    for (let i = 0; i < this.workers; i++) if (this.#posted[i] === undefined) return;
-    const parts = this.#posted.splice(0).filter((part) => part !== undefined);
-    const sum = new Float32Array(data.length);
-    for (let j = 0; j < sum.length; j++) {
-      let total = 0;
-      for (const part of parts) total += part[j]!;
-      sum[j] = total;
-    }
-    for (const [i, replica] of this.#replicas.entries()) {
-      const copy = i === this.#replicas.length - 1 ? sum : sum.slice();
-      replica.worker.postMessage({ kind: "reduced", data: copy } satisfies ToReplica, [copy.buffer]);
-    }
   }
 
   /** Stop everything: release replicas waiting in an all-reduce, terminate the Workers, reject what is pending. */

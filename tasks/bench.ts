@@ -8,7 +8,9 @@ import { parseFlags, UsageError } from "../lib/runtime/args.ts";
 
 /** A benchmark module: `runBench` returns the JSON document (SPEC §3.6). */
 interface BenchModule {
-  runBench(options: { onProgress: (line: string) => void }): Promise<Record<string, unknown>>;
+  runBench(
+    options: { onProgress: (line: string) => void; workers?: readonly number[] },
+  ): Promise<Record<string, unknown>>;
 }
 
 const BENCHES: Readonly<Record<string, () => Promise<BenchModule>>> = {
@@ -17,10 +19,13 @@ const BENCHES: Readonly<Record<string, () => Promise<BenchModule>>> = {
   train: () => import("../bench/train_bench.ts"),
 };
 
-const HELP = `Usage: deno task bench NAME
+const HELP = `Usage: deno task bench NAME [--workers N[,M...]]
 
 Runs benchmark NAME, prints one JSON object on stdout (progress on stderr) and
 writes it to bench/results/NAME-<time>.json.
+
+  --workers N[,M...]   train: also measure the steps on N (and M...) replica
+                       Workers (default 2)
 
 Benchmarks: ${Object.keys(BENCHES).join(", ")}`;
 
@@ -31,7 +36,7 @@ Benchmarks: ${Object.keys(BENCHES).join(", ")}`;
  * @returns The exit code.
  */
 export async function run(args: readonly string[]): Promise<number> {
-  const flags = parseFlags(args, {});
+  const flags = parseFlags(args, { string: ["workers"] });
   if (flags.booleans.get("help") === true) {
     console.log(HELP);
     return 0;
@@ -43,8 +48,20 @@ export async function run(args: readonly string[]): Promise<number> {
       `Cannot run bench: ${name === undefined ? "no name given" : `unknown bench "${name}"`}\n${HELP}`,
     );
   }
+  const workersText = flags.strings.get("workers");
+  let workers: number[] | undefined;
+  if (workersText !== undefined) {
+    if (name !== "train") throw new UsageError(`Cannot run bench: --workers applies to the train bench only`);
+    workers = workersText.split(",").map(Number);
+    if (workers.some((n) => !Number.isInteger(n) || n < 1)) {
+      throw new UsageError(`Cannot run bench: --workers needs positive integers, got "${workersText}"`);
+    }
+  }
   const bench = await load();
-  const result = await bench.runBench({ onProgress: (line) => console.error(line) });
+  const result = await bench.runBench({
+    onProgress: (line) => console.error(line),
+    ...(workers === undefined ? {} : { workers }),
+  });
   const text = JSON.stringify(result, null, 2);
   console.log(text);
   const stamp = new Date().toISOString().replaceAll(":", "-").replace(/\.\d+Z$/, "Z");

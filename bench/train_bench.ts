@@ -9,9 +9,12 @@
  * disc_steps), all in this thread; `g_step_b16_workers_N` and
  * `gd_step_b16_workers_N` (the same steps on N data-parallel replica
  * Workers, `--workers N[,M…]`, default 2), each with `speedup_vs_workers_1`
- * against its in-thread row of the same run. Each row's `ratio_to_matmul`
- * uses the matMul runs just before and after it. GFLOP counts:
- * `lib/train/step_flops.ts` (training = 3× forward).
+ * (windows/s against its in-thread row of the same run) and
+ * `cpu_efficiency_vs_workers_1` (that row's CPU time per window over this
+ * one's, which other processes on a shared machine move far less than the
+ * wall time). Each row's `ratio_to_matmul` uses the matMul runs just before
+ * and after it. GFLOP counts: `lib/train/step_flops.ts` (training = 3×
+ * forward).
  *
  * @module
  */
@@ -149,7 +152,12 @@ export async function runBench(
     const gflops = stepFlops / (t.medianMs * 1e6);
     const wallMs = t.runsMs.reduce((a, b) => a + b, 0);
     const matmul = (before + after) / 2;
-    const row: Record<string, unknown> & { windows_per_s: number; ratio_to_matmul: number } = {
+    const row: Record<string, unknown> & {
+      name: string;
+      windows_per_s: number;
+      ratio_to_matmul: number;
+      cpu_ms_per_window: number;
+    } = {
       name,
       windows: count,
       ms: t.medianMs,
@@ -176,7 +184,7 @@ export async function runBench(
   };
   /** The same step on each worker count, against the in-thread row `single`. */
   const onWorkers = async (
-    single: { name: string; windows_per_s: number },
+    single: { name: string; windows_per_s: number; cpu_ms_per_window: number },
     train: typeof config.train,
     stepFlops: number,
     runs: number,
@@ -195,9 +203,13 @@ export async function runBench(
           { workers, ...extra },
         );
         row["speedup_vs_workers_1"] = row.windows_per_s / single.windows_per_s;
+        // CPU time per window of one worker over N's: 1 means no work is lost to the parallelism, so on an
+        // otherwise idle machine with N cores the speedup approaches N (less the replicas' waits).
+        row["cpu_efficiency_vs_workers_1"] = single.cpu_ms_per_window / row.cpu_ms_per_window;
         const cores = row["cpu_cores_used"];
         log(
-          `${row["name"]}: ${(row.windows_per_s / single.windows_per_s).toFixed(2)}x ${single.name}` +
+          `${row.name}: ${(row.windows_per_s / single.windows_per_s).toFixed(2)}x ${single.name}, CPU time per ` +
+            `window ${(single.cpu_ms_per_window / row.cpu_ms_per_window).toFixed(2)}x as efficient` +
             (typeof cores === "number" ? `, ${cores.toFixed(2)} cores busy` : ""),
         );
       } finally {
@@ -238,7 +250,7 @@ export async function runBench(
   gOnly.dispose();
   const gFlops16 = trainStepFlops(flops, { windows: 16, discSteps: 0 });
   await onWorkers(
-    { name: "g_step_b16", windows_per_s: gRows[0]!.windows_per_s },
+    gRows[0]!,
     { ...config.train, disc_start: NEVER },
     gFlops16,
     3,
@@ -258,7 +270,7 @@ export async function runBench(
   );
   gd.dispose();
   await onWorkers(
-    { name: "gd_step_b16", windows_per_s: gdRow.windows_per_s },
+    gdRow,
     { ...config.train, disc_start: 1 },
     gdFlops,
     1,

@@ -6,12 +6,20 @@
  * Results: `matmul` (1024³ GFLOP/s: median of the runs bracketing every
  * row), `g_step_b16`, `g_step_b4` (generator-only steps), `encode_b16`
  * (windows → codes), `gd_step_b16` (with the discriminator, the config's
- * disc_steps). Each row's `ratio_to_matmul` uses the matMul runs just before
+ * disc_steps), all in this thread; `g_step_b16_workers_N` and
+ * `gd_step_b16_workers_N` (the same steps on N data-parallel replica
+ * Workers, `--workers N[,M…]`, default 2), each with `speedup_vs_workers_1`
+ * (windows/s against its in-thread row of the same run) and
+ * `cpu_efficiency_vs_workers_1` (that row's CPU time per window over this
+ * one's, which other processes on a shared machine move far less than the
+ * wall time). Each row's `ratio_to_matmul` uses the matMul runs just before
  * and after it. GFLOP counts: `lib/train/step_flops.ts` (training = 3×
  * forward).
  *
  * @module
  */
+import { cpus } from "node:os";
+import process from "node:process";
 import * as tf from "@tensorflow/tfjs-core";
 import denoConfig from "../deno.json" with { type: "json" };
 import { initBackend } from "../lib/runtime/backend.ts";
@@ -19,6 +27,7 @@ import { parseConfig, segmentSamples } from "../lib/runtime/config.ts";
 import { Rng } from "../lib/runtime/rng.ts";
 import { outputActivationFor } from "../lib/model/decoder.ts";
 import { encodeFlops, forwardFlops, trainStepFlops } from "../lib/train/step_flops.ts";
+import { ParallelTrainer } from "../lib/train/parallel_trainer.ts";
 import { Trainer } from "../lib/train/trainer.ts";
 
 /** Square matMul size of the baseline. */
@@ -44,6 +53,34 @@ const TINY_CONFIG = {
 interface Timing {
   readonly medianMs: number;
   readonly runsMs: readonly number[];
+  /** CPU time of this process (all threads, Workers included) over the timed runs. */
+  readonly cpuMs: number;
+  /** Busy CPU time of the whole machine (every process) over the timed runs; null when unknown. */
+  readonly machineBusyMs: number | null;
+}
+
+/** User + system CPU time of this process and all its threads, ms. */
+function processCpuMs(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1000;
+}
+
+/** Busy (non-idle) CPU time of every core of the machine, ms; null when it cannot be read. */
+function machineBusyMs(): number | null {
+  try {
+    return cpus().reduce((ms, cpu) => ms + cpu.times.user + cpu.times.nice + cpu.times.sys + cpu.times.irq, 0);
+  } catch {
+    return null;
+  }
+}
+
+/** The 1, 5 and 15 minute load averages; null without `--allow-sys=loadavg`. */
+function loadAverage(): number[] | null {
+  try {
+    return Deno.loadavg();
+  } catch {
+    return null;
+  }
 }
 
 /** With `tiny`, every timing is one run without warm-up (a smoke run; its numbers mean nothing). */
@@ -53,13 +90,20 @@ async function time(warmups: number, runs: number, fn: () => Promise<void>): Pro
   if (tinyRuns) [warmups, runs] = [0, 1];
   for (let i = 0; i < warmups; i++) await fn();
   const runsMs: number[] = [];
+  const cpuStart = processCpuMs(), machineStart = machineBusyMs();
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
     await fn();
     runsMs.push(performance.now() - t0);
   }
+  const cpuMs = processCpuMs() - cpuStart, machineEnd = machineBusyMs();
   const sorted = [...runsMs].sort((a, b) => a - b);
-  return { medianMs: sorted[Math.floor(sorted.length / 2)]!, runsMs };
+  return {
+    medianMs: sorted[Math.floor(sorted.length / 2)]!,
+    runsMs,
+    cpuMs,
+    machineBusyMs: machineStart === null || machineEnd === null ? null : machineEnd - machineStart,
+  };
 }
 
 async function matmulGflops(size: number): Promise<number> {
@@ -82,17 +126,23 @@ function rssGib(): number {
   return Deno.memoryUsage().rss / 2 ** 30;
 }
 
+/** Worker counts measured when `--workers` is not given. */
+const DEFAULT_WORKERS: readonly number[] = [2];
+
 /**
  * Run the benchmark.
  *
  * @param options `onProgress` receives one line per finished measurement; `tiny` uses a small model,
- *   800-sample windows and one run per row (a smoke run; its numbers mean nothing).
+ *   800-sample windows and one run per row (a smoke run; its numbers mean nothing); `workers`: the replica
+ *   counts to measure (default 2).
  * @returns The JSON document.
  */
 export async function runBench(
-  options: { onProgress: (line: string) => void; tiny?: boolean },
+  options: { onProgress: (line: string) => void; tiny?: boolean; workers?: readonly number[] },
 ): Promise<Record<string, unknown>> {
   const log = options.onProgress;
+  const loadStart = loadAverage();
+  const workerCounts = options.workers ?? DEFAULT_WORKERS;
   const backend = await initBackend("wasm");
   tinyRuns = options.tiny === true;
   const matmulSize = tinyRuns ? 128 : MATMUL_SIZE;
@@ -122,8 +172,14 @@ export async function runBench(
     const after = await matmulGflops(matmulSize);
     baselines.push(after);
     const gflops = stepFlops / (t.medianMs * 1e6);
+    const wallMs = t.runsMs.reduce((a, b) => a + b, 0);
     const matmul = (before + after) / 2;
-    const row = {
+    const row: Record<string, unknown> & {
+      name: string;
+      windows_per_s: number;
+      ratio_to_matmul: number;
+      cpu_ms_per_window: number;
+    } = {
       name,
       windows: count,
       ms: t.medianMs,
@@ -134,6 +190,11 @@ export async function runBench(
       matmul_gflops: matmul,
       ratio_to_matmul: gflops / matmul,
       rss_gib: rssGib(),
+      // Cores this process kept busy while timed (below the worker count when other processes took the
+      // CPU), the CPU time it spent per window, and the cores every process kept busy meanwhile.
+      cpu_cores_used: t.cpuMs / wallMs,
+      cpu_ms_per_window: t.cpuMs / (count * t.runsMs.length),
+      machine_cores_busy: t.machineBusyMs === null ? null : t.machineBusyMs / wallMs,
       ...extra,
     };
     results.push(row);
@@ -141,18 +202,57 @@ export async function runBench(
       `${name}: ${row.windows_per_s.toFixed(2)} windows/s, ${gflops.toFixed(2)} GFLOP/s, ` +
         `${(100 * row.ratio_to_matmul).toFixed(0)}% of matMul (${matmul.toFixed(1)} GFLOP/s around it)`,
     );
+    return row;
+  };
+  /** The same step on each worker count, against the in-thread row `single`. */
+  const onWorkers = async (
+    single: { name: string; windows_per_s: number; cpu_ms_per_window: number },
+    train: typeof config.train,
+    stepFlops: number,
+    runs: number,
+    extra: Record<string, number> = {},
+  ) => {
+    for (const workers of workerCounts) {
+      const parallel = await ParallelTrainer.create({ ...setup, train }, { rng, backend, workers });
+      try {
+        const batch = windows(16);
+        let step = 1;
+        const row = await measure(
+          `${single.name}_workers_${workers}`,
+          16,
+          stepFlops,
+          () => time(1, runs, async () => void (await parallel.step([batch], step++))),
+          { workers, ...extra },
+        );
+        row["speedup_vs_workers_1"] = row.windows_per_s / single.windows_per_s;
+        // CPU time per window of one worker over N's: 1 means no work is lost to the parallelism, so on an
+        // otherwise idle machine with N cores the speedup approaches N (less the replicas' waits).
+        row["cpu_efficiency_vs_workers_1"] = single.cpu_ms_per_window / row.cpu_ms_per_window;
+        const cores = row["cpu_cores_used"];
+        log(
+          `${row.name}: ${(row.windows_per_s / single.windows_per_s).toFixed(2)}x ${single.name}, CPU time per ` +
+            `window ${(single.cpu_ms_per_window / row.cpu_ms_per_window).toFixed(2)}x as efficient` +
+            (typeof cores === "number" ? `, ${cores.toFixed(2)} cores busy` : ""),
+        );
+      } finally {
+        await parallel.dispose();
+      }
+    }
   };
 
   const gOnly = Trainer.create({ ...setup, train: { ...config.train, disc_start: NEVER } }, { rng, backend });
   const flops = forwardFlops(gOnly, samples);
   let step = 1;
+  const gRows = [];
   for (const count of [16, 4]) {
     const batch = windows(count);
-    await measure(
-      `g_step_b${count}`,
-      count,
-      trainStepFlops(flops, { windows: count, discSteps: 0 }),
-      () => time(1, 3, async () => void (await gOnly.step([batch], step++))),
+    gRows.push(
+      await measure(
+        `g_step_b${count}`,
+        count,
+        trainStepFlops(flops, { windows: count, discSteps: 0 }),
+        () => time(1, 3, async () => void (await gOnly.step([batch], step++))),
+      ),
     );
   }
   const encodeBatch = tf.tensor2d(windows(16), [16, samples]);
@@ -170,19 +270,36 @@ export async function runBench(
   results[results.length - 1]!["samples_per_s"] = 16 * samples / (encodeMs / 1000);
   encodeBatch.dispose();
   gOnly.dispose();
+  const gFlops16 = trainStepFlops(flops, { windows: 16, discSteps: 0 });
+  await onWorkers(
+    gRows[0]!,
+    { ...config.train, disc_start: NEVER },
+    gFlops16,
+    3,
+  );
 
   const discSteps = config.train.disc_steps;
   const gd = Trainer.create({ ...setup, train: { ...config.train, disc_start: 1 } }, { rng, backend });
   const gdBatch = windows(16);
   let gdStep = 1;
-  await measure(
+  const gdFlops = trainStepFlops(flops, { windows: 16, discSteps });
+  const gdRow = await measure(
     "gd_step_b16",
     16,
-    trainStepFlops(flops, { windows: 16, discSteps }),
+    gdFlops,
     () => time(1, 1, async () => void (await gd.step([gdBatch], gdStep++))),
     { disc_steps: discSteps },
   );
   gd.dispose();
+  await onWorkers(
+    gdRow,
+    { ...config.train, disc_start: 1 },
+    gdFlops,
+    1,
+    {
+      disc_steps: discSteps,
+    },
+  );
 
   const sorted = [...baselines].sort((a, b) => a - b);
   results.unshift({
@@ -202,7 +319,12 @@ export async function runBench(
       deno: Deno.version.deno,
       v8: Deno.version.v8,
       logical_cpus: navigator.hardwareConcurrency,
+      // Other processes' load: above 0.5 or so on an idle machine means the timings are not an idle machine's.
+      loadavg_1_5_15_start: loadStart,
+      loadavg_1_5_15_end: loadAverage(),
       model: tinyRuns ? "tiny smoke-run model, 800-sample windows" : "seed config (notes §1–4), 10,000-sample windows",
+      workers: "rows *_workers_N: N replica Workers, each on its share of the batch, each a single-threaded wasm " +
+        "backend; gradients summed over shared memory before every update",
       flop_counting: "2 per multiply-add of convs and matMuls; training step = 3x forward (dx and dW each ~1x), " +
         "discriminator inside the generator loss = 2x (dx only) on fake + 1x on real, each discriminator repeat = 3x on real and fake",
     },

@@ -9,7 +9,12 @@ import { parseFlags, UsageError } from "../lib/runtime/args.ts";
 /** A benchmark module: `runBench` returns the JSON document (SPEC §3.6). */
 interface BenchModule {
   runBench(
-    options: { onProgress: (line: string) => void; flags: ReadonlyMap<string, string>; tiny: boolean },
+    options: {
+      onProgress: (line: string) => void;
+      flags: ReadonlyMap<string, string>;
+      tiny: boolean;
+      workers?: readonly number[];
+    },
   ): Promise<Record<string, unknown>>;
 }
 
@@ -22,7 +27,7 @@ const BENCHES: Readonly<Record<string, () => Promise<BenchModule>>> = {
   serve: () => import("../bench/serve_bench.ts"),
 };
 
-const HELP = `Usage: deno task bench NAME [--ckpt DIR] [--tiny] [--requests N]
+const HELP = `Usage: deno task bench NAME [--ckpt DIR] [--tiny] [--requests N] [--workers N[,M...]]
 
 Runs benchmark NAME, prints one JSON object on stdout (progress on stderr) and
 writes it to bench/results/NAME-<time>.json.
@@ -33,6 +38,8 @@ writes it to bench/results/NAME-<time>.json.
   --tiny       a smoke run: small sizes, one repetition, the same result names;
                its numbers mean nothing (the JSON says "tiny": true)
   --requests N serve: z1 encodes sent by 8 clients (default 16)
+  --workers N[,M...]   train: also measure the steps on N (and M...) replica
+                       Workers (default 2)
 
 Benchmarks: ${Object.keys(BENCHES).join(", ")}`;
 
@@ -43,7 +50,7 @@ Benchmarks: ${Object.keys(BENCHES).join(", ")}`;
  * @returns The exit code.
  */
 export async function run(args: readonly string[]): Promise<number> {
-  const flags = parseFlags(args, { string: ["ckpt", "requests"], boolean: ["tiny"] });
+  const flags = parseFlags(args, { string: ["ckpt", "requests", "workers"], boolean: ["tiny"] });
   if (flags.booleans.get("help") === true) {
     console.log(HELP);
     return 0;
@@ -55,9 +62,23 @@ export async function run(args: readonly string[]): Promise<number> {
       `Cannot run bench: ${name === undefined ? "no name given" : `unknown bench "${name}"`}\n${HELP}`,
     );
   }
+  const workersText = flags.strings.get("workers");
+  let workers: number[] | undefined;
+  if (workersText !== undefined) {
+    if (name !== "train") throw new UsageError(`Cannot run bench: --workers applies to the train bench only`);
+    workers = workersText.split(",").map(Number);
+    if (workers.some((n) => !Number.isInteger(n) || n < 1)) {
+      throw new UsageError(`Cannot run bench: --workers needs positive integers, got "${workersText}"`);
+    }
+  }
   const bench = await load();
   const tiny = flags.booleans.get("tiny") === true;
-  const result = await bench.runBench({ onProgress: (line) => console.error(line), flags: flags.strings, tiny });
+  const result = await bench.runBench({
+    onProgress: (line) => console.error(line),
+    flags: flags.strings,
+    tiny,
+    ...(workers === undefined ? {} : { workers }),
+  });
   const text = JSON.stringify(tiny ? { ...result, tiny } : result, null, 2);
   console.log(text);
   const stamp = new Date().toISOString().replaceAll(":", "-").replace(/\.\d+Z$/, "Z");

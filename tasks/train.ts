@@ -56,6 +56,9 @@ overrides the built-in defaults.
   --disc-start N  --disc-steps N  --save-every N  --keep-last N  --log-every N
   --val-every N  --loader-workers N  --loader-prefetch N  --seed N
   --backend auto|tensorflow|webgpu|wasm|cpu   [train.backend]
+  --workers auto|N       [train.workers] training replicas in Deno Workers, each
+                         on a share of every batch (auto: the cores, at most 8;
+                         1: in this thread; wasm and cpu backends only)
   --wandb / --no-wandb   [logging.wandb.enabled]; the key comes from WANDB_API_KEY
   --wandb-project NAME  --wandb-run NAME
   -h, --help             show this help
@@ -80,6 +83,7 @@ export async function run(args: readonly string[]): Promise<number> {
       "backend",
       "wandb-project",
       "wandb-run",
+      "workers",
       ...Object.keys(NUMBER_FLAGS),
     ],
     boolean: ["wandb", "resume-changed-data", "overwrite"],
@@ -168,6 +172,13 @@ function overrides(flags: ParsedFlags): RawConfig {
   const subdirs = flags.strings.get("subdirs")?.split(",").filter((dir) => dir !== "");
   if (subdirs !== undefined) Object.assign(out["data"]!, { subdirs, files: null });
   if (flags.strings.has("backend")) out["train"]!["backend"] = flags.strings.get("backend");
+  const workers = flags.strings.get("workers");
+  if (workers !== undefined) {
+    if (workers !== "auto" && !/^[0-9]+$/.test(workers)) {
+      throw new UsageError(`Cannot train: --workers needs "auto" or an integer, got "${workers}"`);
+    }
+    out["train"]!["workers"] = workers === "auto" ? "auto" : Number(workers);
+  }
   const wandb: Record<string, unknown> = {};
   if (flags.booleans.has("wandb")) wandb["enabled"] = flags.booleans.get("wandb");
   if (flags.strings.has("wandb-project")) wandb["project"] = flags.strings.get("wandb-project");
@@ -199,7 +210,8 @@ function reporter(): (event: TrainEvent) => void {
         if (event.runFolderNote !== undefined) console.error(event.runFolderNote);
         console.error(
           `data: ${event.windowsPerEpoch} training windows per epoch (${event.stepsPerEpoch} steps), ` +
-            `${event.heldOutWindows} held out; training to step ${event.totalSteps}` +
+            `${event.heldOutWindows} held out; training to step ${event.totalSteps} on ${event.workers} ` +
+            `worker${event.workers === 1 ? "" : "s"}` +
             (event.resumedFrom === undefined ? "" : `, resumed from ${event.resumedFrom} at step ${event.startStep}`),
         );
         return;

@@ -60,6 +60,7 @@ const trainSchema = z.strictObject({
   val_windows: positiveInt.default(256),
   loss_weights: lossWeightsSchema.prefault({}),
   backend: z.enum(["auto", ...BACKEND_NAMES]).default("auto"),
+  workers: z.union([z.literal("auto"), positiveInt]).default("auto"),
 });
 
 const discriminatorSchema = z.strictObject({

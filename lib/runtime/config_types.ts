@@ -67,6 +67,8 @@ export interface TrainConfig {
   readonly loss_weights: LossWeights;
   /** Compute backend. */
   readonly backend: BackendName;
+  /** Data-parallel training replicas (Deno Workers); `auto`: the machine's cores (at most 8) on CPU backends. */
+  readonly workers: "auto" | number;
 }
 
 /** `model.discriminator`. */

@@ -19,3 +19,22 @@ export class CheckpointError extends InputError {
     this.name = "CheckpointError";
   }
 }
+
+/** A training Worker failed or crashed; the data-parallel trainer cannot go on. */
+export class TrainWorkerError extends Error {
+  /** Index of the worker concerned. */
+  readonly worker: number;
+
+  /**
+   * Create a TrainWorkerError.
+   *
+   * @param worker Index of the worker.
+   * @param message What happened.
+   * @param options The `cause`, if any.
+   */
+  constructor(worker: number, message: string, options: { cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = "TrainWorkerError";
+    this.worker = worker;
+  }
+}

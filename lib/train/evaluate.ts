@@ -8,7 +8,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { DatasetBatch } from "../data/types.ts";
 import { codebookStats, countCodes } from "../model/codebook_stats.ts";
-import type { Codec } from "../model/codec.ts";
+import { Codec } from "../model/codec.ts";
 import { denormalise } from "../signal/normalise.ts";
 import { SignalMetricsAccumulator } from "../signal/signal_metrics.ts";
 
@@ -32,27 +32,49 @@ export interface HeldOutMetrics {
   readonly codebookPerplexity: number;
 }
 
+/** A held-out batch reconstructed by the generator. */
+export interface Reconstruction {
+  /** Reconstructed windows, row-major `[batch, windowSamples]`. */
+  readonly reconstruction: Float32Array<ArrayBuffer>;
+  /** The codes, row-major `[batch, latentLength]`. */
+  readonly codes: Int32Array<ArrayBuffer>;
+}
+
+/** A generator that runs elsewhere (e.g. in Workers), seen through its outputs. */
+export interface RemoteGenerator {
+  /** Entries in its codebook. */
+  readonly codebookSize: number;
+  /** Reconstruct one batch. */
+  reconstruct(batch: DatasetBatch): Promise<Reconstruction>;
+}
+
 /**
  * Reconstruct `batches` with `codec` and measure. The baseline is the read's
  * median current: exactly the normalisation shift for `median_mad` data; for
  * `minmax` data (whose shift is the midrange) the window's own median.
  *
- * @param codec The generator.
+ * @param codec The generator, or a {@linkcode RemoteGenerator}: all batches
+ *   are then asked for at once (so Workers reconstruct them in parallel) and
+ *   scored in order, with the same result.
  * @param batches Held-out batches (`values` `[batch, windowSamples]` with their sources).
  * @returns The metrics.
  */
-export async function evaluateHeldOut(codec: Codec, batches: readonly DatasetBatch[]): Promise<HeldOutMetrics> {
+export async function evaluateHeldOut(
+  codec: Codec | RemoteGenerator,
+  batches: readonly DatasetBatch[],
+): Promise<HeldOutMetrics> {
   const model = new SignalMetricsAccumulator();
   const baseline = new SignalMetricsAccumulator();
-  const counts = new Float64Array(codec.quantizer.spec.codebookSize);
+  const generator: RemoteGenerator = codec instanceof Codec ? localGenerator(codec) : codec;
+  const counts = new Float64Array(generator.codebookSize);
+  // A local generator reconstructs one batch after another; a remote one gets them all at once.
+  const pending = codec instanceof Codec ? [] : batches.map((batch) => generator.reconstruct(batch));
+  // Awaited in order below; a later rejection must not go unhandled meanwhile.
+  for (const p of pending) p.catch(() => {});
   let windows = 0, absNormalised = 0, samples = 0;
-  for (const batch of batches) {
+  for (const [index, batch] of batches.entries()) {
     const w = batch.windowSamples;
-    const input = tf.tensor2d(batch.values, [batch.batchSize, w]);
-    const out = codec.forward(input);
-    const reconstruction = await out.reconstruction.data<"float32">();
-    const codes = await out.indices.data<"int32">();
-    tf.dispose([input, out.reconstruction, out.indices, out.commitLoss]);
+    const { reconstruction, codes } = await (pending[index] ?? generator.reconstruct(batch));
     const batchCounts = countCodes(codes, counts.length);
     for (let k = 0; k < counts.length; k++) counts[k]! += batchCounts[k]!;
     for (let row = 0; row < batch.batchSize; row++) {
@@ -82,6 +104,33 @@ export async function evaluateHeldOut(codec: Codec, batches: readonly DatasetBat
     codebookUsage: stats.usage,
     codebookPerplexity: stats.perplexity,
   };
+}
+
+/**
+ * Run `codec` on one batch.
+ *
+ * @param codec The generator.
+ * @param batch `values` row-major `[batchSize, windowSamples]`.
+ * @returns The reconstruction and codes.
+ */
+export async function reconstructBatch(
+  codec: Codec,
+  batch: Pick<DatasetBatch, "values" | "batchSize" | "windowSamples">,
+): Promise<Reconstruction> {
+  const input = tf.tensor2d(batch.values, [batch.batchSize, batch.windowSamples]);
+  const out = codec.forward(input);
+  try {
+    return {
+      reconstruction: Float32Array.from(await out.reconstruction.data<"float32">()),
+      codes: Int32Array.from(await out.indices.data<"int32">()),
+    };
+  } finally {
+    tf.dispose([input, out.reconstruction, out.indices, out.commitLoss]);
+  }
+}
+
+function localGenerator(codec: Codec): RemoteGenerator {
+  return { codebookSize: codec.quantizer.spec.codebookSize, reconstruct: (batch) => reconstructBatch(codec, batch) };
 }
 
 function medianOf(values: Float32Array): number {

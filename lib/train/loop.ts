@@ -20,12 +20,12 @@ import { Rng } from "../runtime/rng.ts";
 import { VERSION } from "../version.ts";
 import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
 import { CodeUsageWindow } from "./code_usage_window.ts";
-import { evaluateHeldOut, type HeldOutMetrics } from "./evaluate.ts";
+import type { HeldOutMetrics } from "./evaluate.ts";
 import { MetricsLog, type MetricsRecord } from "./metrics_log.ts";
 import { resumePoint } from "./resume_point.ts";
 import { prepareRunFolder } from "./run_folder.ts";
 import type { StepMetrics } from "./step.ts";
-import { Trainer } from "./trainer.ts";
+import { openTrainer, resolveWorkers } from "./open_trainer.ts";
 import { checkpointFromState, type LoopState, stateFromCheckpoint } from "./train_state.ts";
 
 /** Something the loop reports while it runs (the task prints; lib never does). */
@@ -42,6 +42,8 @@ export type TrainEvent =
     readonly runFolder: string;
     /** Why it is not the one asked for, or what was moved out of it. */
     readonly runFolderNote: string | undefined;
+    /** Training replicas (Workers; 1: this thread). */
+    readonly workers: number;
   }
   | { readonly kind: "warning"; readonly message: string }
   | { readonly kind: "step"; readonly step: number; readonly totalSteps: number; readonly epoch: number }
@@ -132,6 +134,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     ...options.config,
     checkpoint: Object.freeze({ ...options.config.checkpoint, dir: folder.dir }),
   });
+  const workers = resolveWorkers(config.train, { backend: backend.name });
   const windowSamples = segmentSamples(config.data);
   const warned = new Set<string>(); // The training and held-out datasets read the same files: warn once.
   const warn = (warning: { path: string; message: string }) => {
@@ -156,12 +159,12 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
   const stepsPerEpoch = Math.ceil(batchesPerEpoch / config.train.grad_accum_steps);
   let totalSteps = Math.min(config.train.max_steps ?? Infinity, stepsPerEpoch * config.train.epochs);
 
-  const trainer = Trainer.create({
+  const trainer = await openTrainer({
     model: config.model,
     train: config.train,
     windowSamples,
     outputActivation: outputActivationFor(config.data.normalization),
-  }, { rng: Rng.fromSeed(config.seed), backend });
+  }, { rng: Rng.fromSeed(config.seed), backend, workers });
   try {
     const resumePath = folder.resumeFrom;
     let from = dataset.startPosition(0);
@@ -172,7 +175,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       const point = resumePoint(state.loop, { config, plan, path: resumePath }, {
         acceptChangedData: options.resumeChangedData === true,
       });
-      trainer.importState(state.trainer);
+      await trainer.importState(state.trainer);
       from = point.kind === "exact" ? point.position : dataset.startPosition(point.epoch);
       loop = {
         ...state.loop,
@@ -205,8 +208,9 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       resumedFrom: resumePath,
       runFolder: folder.dir,
       runFolderNote: folder.note,
+      workers,
     });
-    if (resumePath === undefined) await log.note(`start: ${describeRun(config, backend, windowsPerEpoch)}`);
+    if (resumePath === undefined) await log.note(`start: ${describeRun(config, backend, windowsPerEpoch, workers)}`);
     const rng = Rng.fromState(loop.rng_state);
     const runStart = clock();
     let intervalStart = runStart, intervalWindows = 0, runWindows = 0;
@@ -245,7 +249,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     };
 
     const validate = async (): Promise<MetricsRecord> => {
-      heldOutMetrics = await evaluateHeldOut(trainer.generator, heldOut);
+      heldOutMetrics = await trainer.evaluate(heldOut);
       lastValidation = {
         step,
         val_windows: heldOutMetrics.windows,
@@ -359,7 +363,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       windowsPerSecond: runWindows / Math.max(seconds, 1e-9),
     };
   } finally {
-    trainer.dispose();
+    await trainer.dispose();
   }
 }
 
@@ -404,7 +408,12 @@ function freshLoopState(
   };
 }
 
-function describeRun(config: Readonly<Config>, backend: ComputeBackend, windowsPerEpoch: number): string {
-  return `simvqgan ${VERSION}, backend ${backend.device}, ${windowsPerEpoch} windows per epoch, batch ` +
+function describeRun(
+  config: Readonly<Config>,
+  backend: ComputeBackend,
+  windowsPerEpoch: number,
+  workers: number,
+): string {
+  return `simvqgan ${VERSION}, backend ${backend.device} x ${workers} workers, ${windowsPerEpoch} windows per epoch, batch ` +
     `${config.train.batch_size} x ${config.train.grad_accum_steps}, lr ${config.train.learning_rate}, tf ${tf.version_core}`;
 }

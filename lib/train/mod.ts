@@ -1,6 +1,7 @@
 /**
- * Training: the GAN losses, AdamW with clipping, one optimizer step, and the
- * {@linkcode Trainer} holding networks and optimizers with exportable state.
+ * Training: the GAN losses, AdamW with clipping, one optimizer step, the
+ * {@linkcode Trainer} holding networks and optimizers with exportable state,
+ * and the {@linkcode ParallelTrainer} running data-parallel replicas in Workers.
  *
  * @module
  */
@@ -25,8 +26,14 @@ export {
   type SaveCheckpointOptions,
 } from "./checkpoint.ts";
 export { CODE_WINDOW_BATCHES, CodeUsageWindow } from "./code_usage_window.ts";
-export { CheckpointError } from "./errors.ts";
-export { evaluateHeldOut, type HeldOutMetrics } from "./evaluate.ts";
+export { CheckpointError, TrainWorkerError } from "./errors.ts";
+export {
+  evaluateHeldOut,
+  type HeldOutMetrics,
+  reconstructBatch,
+  type Reconstruction,
+  type RemoteGenerator,
+} from "./evaluate.ts";
 export { type MetricsSink, type TrainEvent, trainModel, type TrainModelOptions, type TrainResult } from "./loop.ts";
 export { prepareRunFolder, PREVIOUS_PREFIX, type RunFolder, type RunFolderOptions } from "./run_folder.ts";
 export { RESUME_CHANGED_DATA_FLAG, type ResumePoint, resumePoint, type ResumePointOptions } from "./resume_point.ts";
@@ -47,6 +54,21 @@ export {
   type TrainState,
 } from "./train_state.ts";
 export { AdamW, type AdamWConfig, adamWConfigFrom, type OptimizerState, type UpdateReport } from "./optimizer.ts";
-export { type StepContext, type StepMetrics, type StepResult, trainStep } from "./step.ts";
+export {
+  checkStepInput,
+  combineReplicaSteps,
+  type GradientReducer,
+  type MicroLosses,
+  type NetworkName,
+  type ReplicaShare,
+  replicaStep,
+  type ReplicaStepResult,
+  type StepContext,
+  type StepMetrics,
+  type StepResult,
+  trainStep,
+} from "./step.ts";
 export { encodeFlops, type ForwardFlops, forwardFlops, trainStepFlops } from "./step_flops.ts";
-export { Trainer, type TrainerOptions, type TrainerSetup, type TrainerState } from "./trainer.ts";
+export { type GanTrainer, Trainer, type TrainerOptions, type TrainerSetup, type TrainerState } from "./trainer.ts";
+export { MAX_AUTO_WORKERS, openTrainer, type OpenTrainerOptions, resolveWorkers } from "./open_trainer.ts";
+export { ParallelTrainer, type ParallelTrainerOptions, type RowShare, splitRows } from "./parallel_trainer.ts";

@@ -105,6 +105,66 @@ interface MicroScalars {
   readonly indices: tf.Tensor;
 }
 
+/** The losses of one micro-batch (or of one replica's share of it). */
+export interface MicroLosses {
+  /** L1 reconstruction loss. */
+  readonly l1: number;
+  /** The quantizer's commitment + codebook loss. */
+  readonly commit: number;
+  /** The generator's total loss. */
+  readonly total: number;
+  /** Hinge generator loss; null before disc_start. */
+  readonly gan: number | null;
+  /** Feature-matching loss; null before disc_start. */
+  readonly feature: number | null;
+}
+
+/**
+ * One replica's part of a step, before the replicas are combined by
+ * {@linkcode combineReplicaSteps}. Losses are means over the replica's rows
+ * of each micro-batch; the gradient norms are those of the combined
+ * gradients (the same on every replica).
+ */
+export interface ReplicaStepResult {
+  /** 1 when the GAN terms were on. */
+  readonly mask: number;
+  /** Losses per micro-batch. */
+  readonly micro: readonly MicroLosses[];
+  /** Code counts per micro-batch, `[codebookSize]` each. */
+  readonly codeCounts: readonly Uint32Array[];
+  /** Hinge discriminator loss (mean over micro-batches) before its update; null before disc_start. */
+  readonly discRaw: number | null;
+  /** Generator gradient norm before clipping. */
+  readonly generatorGradNorm: number;
+  /** Discriminator gradient norm before clipping (last repeat); null when it did not update. */
+  readonly discriminatorGradNorm: number | null;
+}
+
+/** Which network a gradient belongs to. */
+export type NetworkName = "generator" | "discriminator";
+
+/**
+ * Sums gradients over data-parallel replicas. Every replica calls
+ * {@linkcode GradientReducer.reduce} the same number of times, in the same
+ * order, with the same names and shapes.
+ */
+export interface GradientReducer {
+  /**
+   * @param network The network the gradients belong to.
+   * @param grads This replica's share, already weighted by its fraction of the batch (not consumed).
+   * @returns The sum over all replicas, same names and shapes (owned by the caller).
+   */
+  reduce(network: NetworkName, grads: ReadonlyMap<string, tf.Tensor>): Promise<Map<string, tf.Tensor>>;
+}
+
+/** How one replica takes part in a data-parallel step. */
+export interface ReplicaShare {
+  /** This replica's fraction of every micro-batch's rows, in (0, 1]. */
+  readonly fraction: number;
+  /** Sums the weighted gradients over the replicas. */
+  readonly reducer: GradientReducer;
+}
+
 /**
  * Run one optimizer step on `microBatches` (gradient accumulation: one
  * micro-batch per accumulation slot; pass fewer for a last partial step).
@@ -118,18 +178,28 @@ export async function trainStep(
   ctx: StepContext,
   input: { readonly microBatches: readonly Float32Array[]; readonly step: number },
 ): Promise<StepResult> {
-  const { microBatches, step } = input;
-  if (!Number.isInteger(step) || step < 1) throw new RangeError(`Cannot train: step ${step} is not a positive integer`);
-  if (microBatches.length === 0) throw new RangeError("Cannot train: no micro-batches");
+  const part = await replicaStep(ctx, input);
+  return combineReplicaSteps([part], { fractions: [1], lossWeights: ctx.lossWeights });
+}
+
+/**
+ * One replica's part of a step: its rows of every micro-batch, its gradients
+ * summed with the other replicas' by `share.reducer` before each update, so
+ * that every replica applies the same update. Without `share` it is the
+ * whole step on this replica alone.
+ *
+ * @param ctx Networks, optimizers and settings.
+ * @param input `microBatches` (this replica's rows of each, row-major
+ *   `[rows, windowSamples]`), `step` (1-based) and the replica's `share`.
+ * @returns The replica's losses, code counts and the gradient norms.
+ */
+export async function replicaStep(
+  ctx: StepContext,
+  input: { readonly microBatches: readonly Float32Array[]; readonly step: number; readonly share?: ReplicaShare },
+): Promise<ReplicaStepResult> {
+  const { microBatches, step, share } = input;
   const w = ctx.windowSamples;
-  const rows = microBatches[0]!.length / w;
-  for (const mb of microBatches) {
-    if (mb.length === 0 || mb.length % w !== 0 || mb.length / w !== rows) {
-      throw new RangeError(
-        `Cannot train: micro-batches must all hold the same whole number of ${w}-sample windows (got ${mb.length} values)`,
-      );
-    }
-  }
+  const rows = checkStepInput(microBatches, { step, windowSamples: w });
   const mask = step >= ctx.discStart ? 1 : 0;
   const windows = microBatches.map((mb) => tf.tensor2d(mb, [rows, w]));
   const fakes: tf.Tensor2D[] = [];
@@ -144,7 +214,7 @@ export async function trainStep(
       fakes.push(fake);
       gSum = accumulate(gSum, grads);
     }
-    const gMean = average(gSum!, windows.length);
+    const gMean = await combine("generator", average(gSum!, windows.length), share);
     const gReport = await ctx.generatorOptimizer.apply(gMean);
     tf.dispose([...gMean.values()]);
     if (mask === 1) {
@@ -158,17 +228,33 @@ export async function trainStep(
         });
         if (r === 0) discRaw = tf.tidy(() => tf.div(tf.addN(losses), losses.length) as tf.Scalar);
         tf.dispose(losses);
-        const dMean = average(dSum!, windows.length);
+        const dMean = await combine("discriminator", average(dSum!, windows.length), share);
         discNorm = (await ctx.discriminatorOptimizer.apply(dMean)).gradNorm;
         tf.dispose([...dMean.values()]);
       }
     }
-    return await collectMetrics(ctx, scalars, {
+    const codebookSize = ctx.generator.quantizer.spec.codebookSize;
+    const micro: MicroLosses[] = [];
+    const codeCounts: Uint32Array[] = [];
+    const value = async (t: tf.Scalar | null) => t === null ? null : (await t.data())[0]!;
+    for (const s of scalars) {
+      micro.push({
+        l1: (await value(s.l1))!,
+        commit: (await value(s.commit))!,
+        total: (await value(s.total))!,
+        gan: await value(s.gan),
+        feature: await value(s.feature),
+      });
+      codeCounts.push(countCodes(await s.indices.data<"int32">(), codebookSize));
+    }
+    return {
       mask,
-      discRaw: discRaw === null ? null : (await discRaw.data())[0]!,
+      micro,
+      codeCounts,
+      discRaw: await value(discRaw),
       generatorGradNorm: gReport.gradNorm,
       discriminatorGradNorm: discNorm,
-    });
+    };
   } finally {
     tf.dispose(windows);
     tf.dispose(fakes);
@@ -177,6 +263,129 @@ export async function trainStep(
       tf.dispose([s.l1, s.commit, s.total, s.indices, ...(s.gan === null ? [] : [s.gan])]);
       if (s.feature !== null) s.feature.dispose();
     }
+  }
+}
+
+/**
+ * Check a step's input: a positive step number and micro-batches that all
+ * hold the same whole number of windows.
+ *
+ * @param microBatches Row-major `[rows, windowSamples]` arrays.
+ * @param options The 1-based `step` and the `windowSamples`.
+ * @returns The rows of each micro-batch.
+ * @throws {RangeError} When the step or a micro-batch is not valid.
+ */
+export function checkStepInput(
+  microBatches: readonly Float32Array[],
+  options: { readonly step: number; readonly windowSamples: number },
+): number {
+  const { step, windowSamples: w } = options;
+  if (!Number.isInteger(step) || step < 1) throw new RangeError(`Cannot train: step ${step} is not a positive integer`);
+  const first = microBatches[0];
+  if (first === undefined) throw new RangeError("Cannot train: no micro-batches");
+  const rows = first.length / w;
+  for (const mb of microBatches) {
+    if (mb.length === 0 || mb.length % w !== 0 || mb.length / w !== rows) {
+      throw new RangeError(
+        `Cannot train: micro-batches must all hold the same whole number of ${w}-sample windows (got ${mb.length} values)`,
+      );
+    }
+  }
+  return rows;
+}
+
+/**
+ * Combine the replicas' parts of one step into the step's metrics: each
+ * replica's losses weighted by its fraction of the rows, code counts summed.
+ *
+ * @param parts One result per replica, all of the same step.
+ * @param options `fractions` (each replica's share of the rows, summing to 1)
+ *   and the `lossWeights`.
+ * @returns The step's metrics and per-micro-batch code counts.
+ */
+export function combineReplicaSteps(
+  parts: readonly ReplicaStepResult[],
+  options: { readonly fractions: readonly number[]; readonly lossWeights: LossWeights },
+): StepResult {
+  const first = parts[0];
+  if (first === undefined || parts.length !== options.fractions.length) {
+    throw new RangeError(`Cannot combine steps: ${parts.length} parts for ${options.fractions.length} fractions`);
+  }
+  const microBatches = first.micro.length;
+  const weighted = (pick: (m: MicroLosses) => number | null, index: number): number | null => {
+    let total = 0;
+    for (let i = 0; i < parts.length; i++) {
+      const v = pick(parts[i]!.micro[index]!);
+      if (v === null) return null;
+      total += options.fractions[i]! * v;
+    }
+    return total;
+  };
+  const mean = (pick: (m: MicroLosses) => number | null): number | null => {
+    let total = 0;
+    for (let m = 0; m < microBatches; m++) {
+      const v = weighted(pick, m);
+      if (v === null) return null;
+      total += v;
+    }
+    return total / microBatches;
+  };
+  const codeCounts: Uint32Array[] = [];
+  let perplexity = 0, usage = 0;
+  for (let m = 0; m < microBatches; m++) {
+    const counts = Uint32Array.from(first.codeCounts[m]!);
+    for (const part of parts.slice(1)) part.codeCounts[m]!.forEach((c, k) => counts[k]! += c);
+    codeCounts.push(counts);
+    const stats = codebookStats(counts);
+    perplexity += stats.perplexity / microBatches;
+    usage += stats.usage / microBatches;
+  }
+  let discRaw: number | null = null;
+  if (first.discRaw !== null) {
+    discRaw = 0;
+    parts.forEach((part, i) => discRaw! += options.fractions[i]! * part.discRaw!);
+  }
+  const wts = options.lossWeights;
+  const mask = first.mask;
+  const l1 = mean((m) => m.l1)!;
+  const commit = mean((m) => m.commit)!;
+  const gan = mean((m) => m.gan);
+  const feature = mean((m) => m.feature);
+  const metrics: StepMetrics = {
+    total_loss: mean((m) => m.total)!,
+    reconstruct_loss: l1,
+    commit_loss: commit,
+    weighted_reconstruct_loss: wts.time_l1 * l1,
+    weighted_commit_loss: wts.commit * commit,
+    gan_loss: gan,
+    weighted_gan_loss: gan === null ? 0 : mask * wts.gan * gan,
+    feature_loss: feature,
+    weighted_feature_loss: feature === null ? 0 : mask * wts.feature * feature,
+    disc_loss: discRaw === null ? 0 : mask * discRaw,
+    disc_loss_raw: discRaw,
+    disc_mask: mask,
+    codebook_perplexity: perplexity,
+    codebook_util: usage,
+    generator_grad_norm: first.generatorGradNorm,
+    discriminator_grad_norm: first.discriminatorGradNorm,
+  };
+  return { metrics, codeCounts };
+}
+
+/** This replica's mean gradients, weighted and summed over replicas when it has a share (consumes `mean`). */
+async function combine(
+  network: NetworkName,
+  mean: Map<string, tf.Tensor>,
+  share: ReplicaShare | undefined,
+): Promise<Map<string, tf.Tensor>> {
+  if (share === undefined) return mean;
+  const weighted = new Map<string, tf.Tensor>();
+  for (const [name, g] of mean) weighted.set(name, share.fraction === 1 ? g : tf.mul(g, share.fraction));
+  try {
+    return await share.reducer.reduce(network, weighted);
+  } finally {
+    tf.dispose([...mean.values()]);
+    if (share.fraction !== 1) tf.dispose([...weighted.values()]);
   }
 }
 
@@ -281,54 +490,4 @@ function average(sum: Map<string, tf.Tensor>, count: number): Map<string, tf.Ten
     g.dispose();
   }
   return out;
-}
-
-async function collectMetrics(
-  ctx: StepContext,
-  scalars: readonly MicroScalars[],
-  extra: { mask: number; discRaw: number | null; generatorGradNorm: number; discriminatorGradNorm: number | null },
-): Promise<StepResult> {
-  const mean = async (pick: (s: MicroScalars) => tf.Scalar | null): Promise<number | null> => {
-    let total = 0;
-    for (const s of scalars) {
-      const t = pick(s);
-      if (t === null) return null;
-      total += (await t.data())[0]!;
-    }
-    return total / scalars.length;
-  };
-  const codebookSize = ctx.generator.quantizer.spec.codebookSize;
-  const codeCounts: Uint32Array[] = [];
-  let perplexity = 0, usage = 0;
-  for (const s of scalars) {
-    const counts = countCodes(await s.indices.data<"int32">(), codebookSize);
-    codeCounts.push(counts);
-    const stats = codebookStats(counts);
-    perplexity += stats.perplexity / scalars.length;
-    usage += stats.usage / scalars.length;
-  }
-  const wts = ctx.lossWeights;
-  const l1 = (await mean((s) => s.l1))!;
-  const commit = (await mean((s) => s.commit))!;
-  const gan = await mean((s) => s.gan);
-  const feature = await mean((s) => s.feature);
-  const metrics: StepMetrics = {
-    total_loss: (await mean((s) => s.total))!,
-    reconstruct_loss: l1,
-    commit_loss: commit,
-    weighted_reconstruct_loss: wts.time_l1 * l1,
-    weighted_commit_loss: wts.commit * commit,
-    gan_loss: gan,
-    weighted_gan_loss: gan === null ? 0 : extra.mask * wts.gan * gan,
-    feature_loss: feature,
-    weighted_feature_loss: feature === null ? 0 : extra.mask * wts.feature * feature,
-    disc_loss: extra.discRaw === null ? 0 : extra.mask * extra.discRaw,
-    disc_loss_raw: extra.discRaw,
-    disc_mask: extra.mask,
-    codebook_perplexity: perplexity,
-    codebook_util: usage,
-    generator_grad_norm: extra.generatorGradNorm,
-    discriminator_grad_norm: extra.discriminatorGradNorm,
-  };
-  return { metrics, codeCounts };
 }

@@ -12,9 +12,18 @@ import { type KernelPlan, kernelPlanFor } from "../model/kernel_plan.ts";
 import type { NamedArray } from "../model/params.ts";
 import type { ComputeBackend } from "../runtime/backend.ts";
 import type { ModelConfig, TrainConfig } from "../runtime/config_schema.ts";
+import type { DatasetBatch } from "../data/types.ts";
 import type { Rng } from "../runtime/rng.ts";
+import { evaluateHeldOut, type HeldOutMetrics } from "./evaluate.ts";
 import { AdamW, adamWConfigFrom, type OptimizerState } from "./optimizer.ts";
-import { type StepResult, trainStep } from "./step.ts";
+import {
+  type ReplicaShare,
+  replicaStep,
+  type ReplicaStepResult,
+  type StepContext,
+  type StepResult,
+  trainStep,
+} from "./step.ts";
 
 /** Everything resume needs from the networks and optimizers, as plain arrays. */
 export interface TrainerState {
@@ -26,6 +35,39 @@ export interface TrainerState {
   readonly generatorOptimizer: OptimizerState;
   /** The discriminator's AdamW moments and step count. */
   readonly discriminatorOptimizer: OptimizerState;
+}
+
+/**
+ * What the training loop drives: the in-process {@linkcode Trainer}, or a
+ * `ParallelTrainer` whose replicas run in Workers. Both give the same
+ * training up to float summation order.
+ */
+export interface GanTrainer {
+  /**
+   * One optimizer step over `microBatches`.
+   *
+   * @param microBatches Row-major `[batch, windowSamples]` arrays, all the same size.
+   * @param step The 1-based number of this step.
+   * @returns Metrics and per-micro-batch code counts.
+   */
+  step(microBatches: readonly Float32Array[], step: number): Promise<StepResult>;
+  /** Copy all weights, moments and optimizer step counts out. */
+  exportState(): Promise<TrainerState>;
+  /**
+   * Restore a state; all parts are checked before anything changes.
+   *
+   * @param state A previously exported state (from any worker count).
+   */
+  importState(state: TrainerState): void | Promise<void>;
+  /**
+   * Score held-out batches with the current generator.
+   *
+   * @param batches Held-out batches.
+   * @returns The held-out metrics.
+   */
+  evaluate(batches: readonly DatasetBatch[]): Promise<HeldOutMetrics>;
+  /** Release weights, moments and Workers. */
+  dispose(): void | Promise<void>;
 }
 
 /** What {@linkcode Trainer.create} needs. */
@@ -81,7 +123,7 @@ export interface TrainerOptions {
  * trainer.dispose();
  * ```
  */
-export class Trainer {
+export class Trainer implements GanTrainer {
   /** The generator (codec). */
   readonly generator: Codec;
   /** The discriminator. */
@@ -134,16 +176,33 @@ export class Trainer {
    * @returns Metrics and per-micro-batch code counts.
    */
   step(microBatches: readonly Float32Array[], step: number): Promise<StepResult> {
-    return trainStep({
-      generator: this.generator,
-      discriminator: this.discriminator,
-      generatorOptimizer: this.generatorOptimizer,
-      discriminatorOptimizer: this.discriminatorOptimizer,
-      windowSamples: this.setup.windowSamples,
-      lossWeights: this.setup.train.loss_weights,
-      discStart: this.setup.train.disc_start,
-      discSteps: this.setup.train.disc_steps,
-    }, { microBatches, step });
+    return trainStep(this.#context(), { microBatches, step });
+  }
+
+  /**
+   * This replica's part of a data-parallel step (see `replicaStep` in
+   * `step.ts`): its rows of each micro-batch, gradients summed with the
+   * other replicas' through `share.reducer` before each update.
+   *
+   * @param microBatches This replica's rows of each micro-batch, row-major `[rows, windowSamples]`.
+   * @param options The 1-based `step` and the replica's `share`.
+   * @returns The replica's losses, code counts and gradient norms.
+   */
+  replicaStep(
+    microBatches: readonly Float32Array[],
+    options: { readonly step: number; readonly share: ReplicaShare },
+  ): Promise<ReplicaStepResult> {
+    return replicaStep(this.#context(), { microBatches, ...options });
+  }
+
+  /**
+   * Score held-out batches with the current generator.
+   *
+   * @param batches Held-out batches.
+   * @returns The held-out metrics.
+   */
+  evaluate(batches: readonly DatasetBatch[]): Promise<HeldOutMetrics> {
+    return evaluateHeldOut(this.generator, batches);
   }
 
   /** Copy all weights (frozen codebook included), moments and optimizer step counts out. */
@@ -180,5 +239,18 @@ export class Trainer {
     this.discriminatorOptimizer.dispose();
     this.generator.dispose();
     this.discriminator.dispose();
+  }
+
+  #context(): StepContext {
+    return {
+      generator: this.generator,
+      discriminator: this.discriminator,
+      generatorOptimizer: this.generatorOptimizer,
+      discriminatorOptimizer: this.discriminatorOptimizer,
+      windowSamples: this.setup.windowSamples,
+      lossWeights: this.setup.train.loss_weights,
+      discStart: this.setup.train.disc_start,
+      discSteps: this.setup.train.disc_steps,
+    };
   }
 }

@@ -10,6 +10,7 @@ Deno.test("parseConfig() fills the seed defaults for an empty document", () => {
   assertEquals(config.train.loss_weights, { time_l1: 1.0, commit: 1.0, gan: 0.05, feature: 0.1 });
   assertEquals(config.train.disc_start, 5000);
   assertEquals(config.train.disc_steps, 2);
+  assertEquals(config.train.workers, "auto");
   assertEquals(config.model.enc_channels, [32, 32, 64, 64, 128]);
   assertEquals(config.model.discriminator, {
     channels: [32, 64, 128, 256],
@@ -41,6 +42,9 @@ Deno.test("parseConfig() rejecting an unknown key names its path and the nearest
 Deno.test("parseConfig() rejecting a wrong type names the key", () => {
   const error = assertThrows(() => parseConfig({ train: { epochs: "two" } }), ConfigError);
   assertEquals(error.keyPath, "train.epochs");
+  for (const workers of [0, 1.5, "all"]) {
+    assertEquals(assertThrows(() => parseConfig({ train: { workers } }), ConfigError).keyPath, "train.workers");
+  }
 });
 
 Deno.test("parseConfig() rejecting inconsistent schedules", () => {

@@ -43,16 +43,35 @@ async function waitFor(check: () => Promise<boolean>, what: string): Promise<voi
 Deno.test("train: CLI flags override the config file and the run ends with where things are", async () => {
   await withTempDir(async (dir) => {
     const config = await writeConfig(dir);
-    const out = await runTask("train", ["--config", config, "--max-steps", "2", "--batch-size", "3", "--lr", "0.002"]);
+    const out = await runTask("train", [
+      "--config",
+      config,
+      "--max-steps",
+      "2",
+      "--batch-size",
+      "3",
+      "--lr",
+      "0.002",
+      "--workers",
+      "2",
+    ]);
     assertEquals(out.code, 0, out.stderr);
     const state = (await loadCheckpoint(`${dir}/ckpt/checkpoint_2`)).state;
     const train = (state["config"] as { train: Record<string, unknown> }).train;
-    assertEquals([train["batch_size"], train["learning_rate"], train["max_steps"], train["save_every"]], [
+    assertEquals([
+      train["batch_size"],
+      train["learning_rate"],
+      train["max_steps"],
+      train["save_every"],
+      train["workers"],
+    ], [
       3,
       0.002,
       2,
       4,
+      2,
     ]);
+    assertStringIncludes(out.stderr, "training to step 2 on 2 workers");
     assertStringIncludes(out.stdout, `checkpoint: ${dir}/ckpt/checkpoint_2`);
     assertStringIncludes(out.stdout, `${dir}/ckpt/metrics.jsonl`);
     // The tiny config holds out read tails, as the quickstart does: the line says what it scored.
@@ -142,6 +161,11 @@ Deno.test("train: config and flag errors name the key and exit 2", async () => {
     assertEquals(unknown.stderr, `error: ${path}: train.batch_sise: unknown key; did you mean "train.batch_size"?`);
     const flag = await runTask("train", ["--config", path, "--max-steps", "many"]);
     assertEquals([flag.code, flag.stderr], [2, 'error: Cannot train: --max-steps needs an integer, got "many"']);
+    const workers = await runTask("train", ["--config", path, "--workers", "many"]);
+    assertEquals([workers.code, workers.stderr], [
+      2,
+      'error: Cannot train: --workers needs "auto" or an integer, got "many"',
+    ]);
     const missing = await runTask("train", ["--config", `${dir}/absent.json`]);
     assertEquals([missing.code, missing.stderr], [2, `error: ${dir}/absent.json: Cannot read config: file not found`]);
   });

@@ -21,6 +21,7 @@ export function tinyConfig(ckptDir: string, train: Record<string, unknown> = {})
       log_every: 1,
       val_every: 4,
       backend: "wasm",
+      workers: 1,
       ...train,
     },
     model: {

@@ -14,7 +14,7 @@ import { ParamStateError } from "../model/errors.ts";
 import type { KernelPlan } from "../model/kernel_plan.ts";
 import type { DatasetBatch } from "../data/types.ts";
 import type { ComputeBackend } from "../runtime/backend.ts";
-import { BackendError } from "../runtime/errors.ts";
+import { BackendError, BackendSetupError } from "../runtime/errors.ts";
 import type { Rng } from "../runtime/rng.ts";
 import { TrainWorkerError } from "./errors.ts";
 import { evaluateHeldOut, type HeldOutMetrics, type Reconstruction } from "./evaluate.ts";
@@ -345,6 +345,8 @@ function deserialise(index: number, error: SerialisedError): Error {
       return new TypeError(error.message);
     case "BackendError":
       return new BackendError(error.backend ?? "unknown", error.message);
+    case "BackendSetupError":
+      return new BackendSetupError(error.backend ?? "unknown", error.message);
     default:
       return new TrainWorkerError(index, `Cannot train: training worker ${index}: ${error.name}: ${error.message}`);
   }

@@ -224,7 +224,7 @@ Deno.test("ParallelTrainer.create() rejects with a Worker's backend error and st
         workers: 2,
       }),
     BackendError,
-    "Cannot initialise backend tensorflow: needs --allow-ffi",
+    "Cannot initialise backend tensorflow: tfjs-node-gpu is not installed",
   );
   assertEquals(tf.memory().numTensors, tensors);
 });

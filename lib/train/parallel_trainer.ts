@@ -20,7 +20,8 @@ import { TrainWorkerError } from "./errors.ts";
 import { evaluateHeldOut, type HeldOutMetrics, type Reconstruction } from "./evaluate.ts";
 import type { ReplicaReply, ReplicaRequest, SerialisedError } from "./_replica_protocol.ts";
 import { SharedAllReduce } from "./_shared_all_reduce.ts";
-import { checkStepInput, combineReplicaSteps, type ReplicaStepResult, type StepResult } from "./step.ts";
+import { combineReplicaSteps, type ReplicaStepResult } from "./combine_replica_steps.ts";
+import { checkStepInput, type StepResult } from "./step.ts";
 import type { GanTrainer, TrainerSetup, TrainerState } from "./trainer.ts";
 
 /** Options of {@linkcode ParallelTrainer.create}. */

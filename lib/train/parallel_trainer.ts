@@ -112,6 +112,7 @@ type RequestBody = ReplicaRequest extends infer R ? R extends ReplicaRequest ? O
  * );
  * const { metrics } = await trainer.step([new Float32Array(4 * 32).fill(0.5)], 1); // 2 windows per replica
  * await trainer.dispose();
+ * if (!Number.isFinite(metrics.reconstruct_loss)) throw new Error("no loss");
  * ```
  */
 export class ParallelTrainer implements GanTrainer {

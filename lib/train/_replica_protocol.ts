@@ -8,7 +8,7 @@ import type { KernelPlan } from "../model/kernel_plan.ts";
 import type { ConcreteBackendName } from "../runtime/backend.ts";
 import type { RngState } from "../runtime/rng.ts";
 import type { Reconstruction } from "./evaluate.ts";
-import type { ReplicaStepResult } from "./step.ts";
+import type { ReplicaStepResult } from "./combine_replica_steps.ts";
 import type { TrainerSetup, TrainerState } from "./trainer.ts";
 
 /** A request from the main thread. */

@@ -22,13 +22,13 @@ export class CheckpointError extends InputError {
 
 /** A training Worker failed or crashed; the data-parallel trainer cannot go on. */
 export class TrainWorkerError extends Error {
-  /** Index of the worker concerned. */
+  /** Index of the worker concerned; -1 when it is about the trainer as a whole (e.g. disposed). */
   readonly worker: number;
 
   /**
    * Create a TrainWorkerError.
    *
-   * @param worker Index of the worker.
+   * @param worker Index of the worker, or -1.
    * @param message What happened.
    * @param options The `cause`, if any.
    */

@@ -414,6 +414,7 @@ function describeRun(
   windowsPerEpoch: number,
   workers: number,
 ): string {
-  return `simvqgan ${VERSION}, backend ${backend.device} x ${workers} workers, ${windowsPerEpoch} windows per epoch, batch ` +
+  return `simvqgan ${VERSION}, backend ${backend.device} x ${workers} worker${workers === 1 ? "" : "s"}, ` +
+    `${windowsPerEpoch} windows per epoch, batch ` +
     `${config.train.batch_size} x ${config.train.grad_accum_steps}, lr ${config.train.learning_rate}, tf ${tf.version_core}`;
 }

@@ -54,15 +54,13 @@ export {
   type TrainState,
 } from "./train_state.ts";
 export { AdamW, type AdamWConfig, adamWConfigFrom, type OptimizerState, type UpdateReport } from "./optimizer.ts";
+export { combineReplicaSteps, type MicroLosses, type ReplicaStepResult } from "./combine_replica_steps.ts";
 export {
   checkStepInput,
-  combineReplicaSteps,
   type GradientReducer,
-  type MicroLosses,
   type NetworkName,
   type ReplicaShare,
   replicaStep,
-  type ReplicaStepResult,
   type StepContext,
   type StepMetrics,
   type StepResult,

@@ -20,7 +20,8 @@ import { TrainWorkerError } from "./errors.ts";
 import { evaluateHeldOut, type HeldOutMetrics, type Reconstruction } from "./evaluate.ts";
 import type { ReplicaReply, ReplicaRequest, SerialisedError } from "./_replica_protocol.ts";
 import { SharedAllReduce } from "./_shared_all_reduce.ts";
-import { checkStepInput, combineReplicaSteps, type ReplicaStepResult, type StepResult } from "./step.ts";
+import { combineReplicaSteps, type ReplicaStepResult } from "./combine_replica_steps.ts";
+import { checkStepInput, type StepResult } from "./step.ts";
 import type { GanTrainer, TrainerSetup, TrainerState } from "./trainer.ts";
 
 /** Options of {@linkcode ParallelTrainer.create}. */
@@ -111,6 +112,7 @@ type RequestBody = ReplicaRequest extends infer R ? R extends ReplicaRequest ? O
  * );
  * const { metrics } = await trainer.step([new Float32Array(4 * 32).fill(0.5)], 1); // 2 windows per replica
  * await trainer.dispose();
+ * if (!Number.isFinite(metrics.reconstruct_loss)) throw new Error("no loss");
  * ```
  */
 export class ParallelTrainer implements GanTrainer {

@@ -16,14 +16,8 @@ import type { DatasetBatch } from "../data/types.ts";
 import type { Rng } from "../runtime/rng.ts";
 import { evaluateHeldOut, type HeldOutMetrics } from "./evaluate.ts";
 import { AdamW, adamWConfigFrom, type OptimizerState } from "./optimizer.ts";
-import {
-  type ReplicaShare,
-  replicaStep,
-  type ReplicaStepResult,
-  type StepContext,
-  type StepResult,
-  trainStep,
-} from "./step.ts";
+import type { ReplicaStepResult } from "./combine_replica_steps.ts";
+import { type ReplicaShare, replicaStep, type StepContext, type StepResult, trainStep } from "./step.ts";
 
 /** Everything resume needs from the networks and optimizers, as plain arrays. */
 export interface TrainerState {

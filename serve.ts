@@ -40,12 +40,14 @@ async function start(args: readonly string[]): Promise<ServeApp> {
 
 const app = await start(Deno.args);
 
-// On SIGTERM `deno serve` stops taking connections and lets requests finish;
-// the model's Workers would keep the process alive, so stop them once idle.
-if (Deno.build.os !== "windows") {
-  Deno.addSignalListener("SIGTERM", () => {
-    app.shutdown().catch((error) => console.error(formatError(error)));
+// On SIGTERM and SIGINT `deno serve` stops taking connections and lets requests
+// finish; the model's Workers would keep the process alive, so stop them: on
+// SIGTERM once the requests in progress are done, on SIGINT (Ctrl-C) at once.
+const stopOn = (signal: Deno.Signal, stop: () => Promise<void>) =>
+  Deno.addSignalListener(signal, () => {
+    stop().catch((error) => console.error(formatError(error)));
   });
-}
+stopOn("SIGINT", () => app.close());
+if (Deno.build.os !== "windows") stopOn("SIGTERM", () => app.shutdown());
 
 export default { fetch: app.fetch, onListen: app.onListen } satisfies Deno.ServeDefaultExport;

@@ -54,8 +54,12 @@ export interface ServerProcess {
   readonly url: string;
   /** The lines it has printed on stderr so far. */
   readonly log: readonly string[];
-  /** SIGTERM, then wait; returns the exit code. */
-  stop(): Promise<number>;
+  /**
+   * Send `signal` (default SIGTERM) and wait (bounded; then SIGKILL and throw).
+   *
+   * @returns The exit code.
+   */
+  stop(signal?: Deno.Signal): Promise<number>;
 }
 
 /** How long the server may take to load its checkpoint and listen, ms. */
@@ -106,8 +110,8 @@ export async function startServer(args: readonly string[], env: Record<string, s
       if (!(error instanceof TypeError)) throw error; // already exited
     }
   };
-  const stop = async () => {
-    kill("SIGTERM");
+  const stop = async (signal: Deno.Signal = "SIGTERM") => {
+    kill(signal);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const late = new Promise<"late">((resolve) => timer = setTimeout(() => resolve("late"), STOP_TIMEOUT_MS));
     const status = await Promise.race([child.status, late]);
@@ -115,7 +119,7 @@ export async function startServer(args: readonly string[], env: Record<string, s
     if (status === "late") {
       kill("SIGKILL");
       await child.status;
-      throw new Error(`the server did not stop within ${STOP_TIMEOUT_MS} ms of SIGTERM:\n${log.join("\n")}`);
+      throw new Error(`the server did not stop within ${STOP_TIMEOUT_MS} ms of ${signal}:\n${log.join("\n")}`);
     }
     await drained;
     return status.code;

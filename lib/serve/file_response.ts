@@ -1,7 +1,8 @@
 /**
  * `fileResponse()`: a response whose body streams a file from disk (never
- * held in memory whole), running a cleanup once the body is done: sent,
- * cancelled by a client that went away, or failed.
+ * held in memory whole), running a cleanup once the body is done: read to
+ * its last byte (the cleanup runs before that byte is sent), cancelled by a
+ * client that went away, or failed.
  *
  * @module
  */
@@ -65,6 +66,7 @@ export async function fileResponse(path: string, options: FileResponseOptions): 
     }
     await finish();
   };
+  let sentBytes = 0;
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
@@ -75,7 +77,12 @@ export async function fileResponse(path: string, options: FileResponseOptions): 
           controller.close();
           return;
         }
+        sentBytes += read;
+        // The last bytes are read: clean up before they go out, so that a client holding the
+        // whole response (it knows the Content-Length) never finds the server's files still there.
+        if (sentBytes >= sizeBytes) await close();
         controller.enqueue(chunk.subarray(0, read));
+        if (sentBytes >= sizeBytes) controller.close();
       } catch (error) {
         await close();
         controller.error(error);

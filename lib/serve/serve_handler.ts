@@ -195,6 +195,8 @@ async function handlePost(
     const output = workspace.path(`output${route.outputExtension}`);
     const workAt = performance.now();
     const result = await route.run({ input, output, pool: options.pool, signal: request.signal }, params);
+    // The pipelines look at the signal between reads; a client that left during the last ones gets no file.
+    request.signal.throwIfAborted();
     timing.push(`work;dur=${Math.round(performance.now() - workAt)}`);
     const owned = workspace;
     const dispose = () => owned.dispose().catch((error) => options.onLog?.(formatError(error)));

@@ -264,7 +264,8 @@ Deno.test("createServeHandler() removing a request's files when its client goes 
     await waitFor("the encode's files to go", async () => (await filesUnder(tempDir)).length === 0);
 
     // 3. While the response streams: the client reads one chunk and hangs up.
-    const streaming = await handler(postRequest("/v1/inspect?signal_sha256=1", z1));
+    // (plain codes of z1: some 230 kB, several chunks, so most of the file is still to be read)
+    const streaming = await handler(postRequest("/v1/encode?codes=plain", z1));
     assertEquals(streaming.status, 200);
     assert((await filesUnder(tempDir)).length > 0, "the output should still be on disk while it streams");
     const reader = streaming.body!.getReader();

@@ -65,3 +65,19 @@ Deno.test("deno task serve answers 40 mixed requests from 8 clients, every good 
     assertEquals(server.log.filter((line) => line.startsWith("error")), []);
   });
 });
+
+Deno.test("deno task serve stops at once on SIGINT (Ctrl-C), removing its temp folder", async () => {
+  await withTempDir(async (dir) => {
+    await makeTinyCheckpoint(join(dir, "run"));
+    const temp = join(dir, "temp");
+    await Deno.mkdir(temp);
+    const server = await startServer(
+      ["--ckpt", join(dir, "run"), "--port", "0", "--workers", "1", "--temp-dir", temp],
+      {},
+    );
+    assertEquals((await filesUnder(temp)).length, 1);
+    const code = await server.stop("SIGINT");
+    assertEquals(code, 0, server.log.join("\n"));
+    assertEquals(await filesUnder(temp), []);
+  });
+});

@@ -143,6 +143,8 @@ export {
   type DatasetPosition,
   type DatasetWarning,
   discoverPod5Files,
+  type EpochSummary,
+  type LaneCursor,
   NanoporeSignalDataset,
   type NanoporeSignalDatasetOptions,
   type Pod5Source,

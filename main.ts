@@ -47,6 +47,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: "copy selected reads (and their runs) into a new POD5 file",
     load: () => import("./tasks/subset.ts"),
   },
+  convert: {
+    summary: "convert FAST5 files (single- or multi-read) into a POD5 file",
+    load: () => import("./tasks/convert.ts"),
+  },
   bench: {
     summary: "run a benchmark and print its JSON result",
     load: () => import("./tasks/bench.ts"),

@@ -51,6 +51,10 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: "convert FAST5 files (single- or multi-read) into a POD5 file",
     load: () => import("./tasks/convert.ts"),
   },
+  degrade: {
+    summary: "round every sample to a multiple of 2^K (slow5tools' bit trimming), as a VBZ POD5",
+    load: () => import("./tasks/degrade.ts"),
+  },
   bench: {
     summary: "run a benchmark and print its JSON result",
     load: () => import("./tasks/bench.ts"),

@@ -20,6 +20,7 @@ import { Pod5Reader } from "../lib/pod5/mod.ts";
 import { listCheckpoints, loadCheckpoint } from "../lib/train/checkpoint.ts";
 import { fixture, loadTruth } from "./pod5/_fixtures.ts";
 import { runTask, type TaskOutput } from "./tasks/_run_task.ts";
+import { R94_DIR } from "./fast5/_fast5_fixtures.ts";
 
 const README = fromFileUrl(new URL("../README.md", import.meta.url));
 
@@ -293,6 +294,33 @@ const COMMANDS: Readonly<Record<string, Plan>> = {
       assertEquals(out.code, 0, out.stderr);
       await using subset = await Pod5Reader.open(`${dir}/picked.pod5`);
       assertEquals(subset.readIds(), [(await loadTruth("z1")).reads[1]!.read_id]);
+    },
+  },
+  "deno task convert fast5_dir/ -o converted.pod5": {
+    // The bundled single-read FAST5 files stand in for the reader's folder.
+    run: (args, { dir }) =>
+      Promise.resolve(
+        args.map((arg) => arg === "fast5_dir/" ? R94_DIR : arg.endsWith(".pod5") ? `${dir}/${arg}` : arg),
+      ),
+    check: async (out, { dir }) => {
+      assertEquals(out.code, 0, out.stderr);
+      await using converted = await Pod5Reader.open(`${dir}/converted.pod5`);
+      assertEquals(converted.readCount, 4);
+      assertEquals(converted.runInfos.map((run) => run.acquisitionId), ["0cc960b63c07619b4bf2917507d447479a21da66"]);
+    },
+  },
+  "deno task degrade --bits 3 converted.pod5 -o converted_k3.pod5": {
+    // Degrades what the convert command above wrote.
+    run: (args, { dir }) => Promise.resolve(args.map((arg) => arg.endsWith(".pod5") ? `${dir}/${arg}` : arg)),
+    check: async (out, { dir }) => {
+      assertEquals(out.code, 0, out.stderr);
+      await using degraded = await Pod5Reader.open(`${dir}/converted_k3.pod5`);
+      let offGrid = 0, reads = 0;
+      for await (const read of degraded.reads()) {
+        reads++;
+        for (const sample of read.signal()) if (sample % 8 !== 0) offGrid++;
+      }
+      assertEquals([reads, offGrid], [4, 0]);
     },
   },
 };

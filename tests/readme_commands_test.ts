@@ -236,11 +236,11 @@ const COMMANDS: Readonly<Record<string, Plan>> = {
   "docker run -p 8080:8080 -v $PWD/checkpoints/quickstart:/ckpt -e SIMVQGAN_TOKEN=s3cret IMAGE serve --ckpt /ckpt --hostname 0.0.0.0":
     { skip: "needs Docker and a built image" },
   "docker build -t simvqgan:cuda .": { skip: "needs Docker and registry access" },
-  "docker build --target cpu --build-arg BASE=debian:bookworm-slim -t simvqgan:cpu .": {
+  "docker build --target cpu -t simvqgan:cpu .": {
     skip: "needs Docker; scripts/container-smoke.sh builds this target with buildah instead",
   },
   "podman build -t simvqgan:cuda .": { skip: "needs registry access for the CUDA base image" },
-  "podman build --target cpu --build-arg BASE=debian:bookworm-slim -t simvqgan:cpu .": {
+  "podman build --target cpu -t simvqgan:cpu .": {
     skip: "slow (minutes); scripts/container-smoke.sh builds this target",
   },
   'docker run --rm --gpus all -v /data/FC01:/data:ro -v "$PWD/runs:/out" -v simvqgan-cache:/cache simvqgan:cuda train --config configs/train_config.json --data-root /data --ckpt-dir /out/fc01':

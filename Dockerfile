@@ -2,12 +2,16 @@
 # SimVQGAN as container jobs: the arguments after the image name are a task
 # and its flags (`IMAGE train ...`, `IMAGE encode ...`, `IMAGE validate ...`).
 #
-# Two targets, which differ only in BASE and the `cuda` stage:
+# Two targets, each on its own base image:
 #   cuda (default)  the native tensorflow backend on an NVIDIA GPU: tfjs-node-gpu
 #                   4.22.0 with libtensorflow 2.9.1, on CUDA 11.8 and cuDNN 8
 #       docker build -t simvqgan:cuda .
-#   cpu             the wasm backend (and webgpu, where Vulkan finds a GPU)
-#       docker build --target cpu --build-arg BASE=debian:bookworm-slim -t simvqgan:cpu .
+#   cpu             the wasm backend (and webgpu, where Vulkan finds a GPU), on
+#                   debian:bookworm-slim
+#       docker build --target cpu -t simvqgan:cpu .
+# Building one target never fetches the other's base image: Deno, the project
+# and its npm packages are put together once on the Debian base (stage `app`)
+# and copied into both.
 #
 # Behind a TLS-inspecting proxy, hand its CA certificate to the steps that
 # download (apt, Deno, npm packages, libtensorflow) as a build secret; it is
@@ -18,11 +22,12 @@
 
 # CUDA 11.8 is the first CUDA with Hopper (H100/H200) support and still ships
 # the .so.11 libraries (and cuDNN 8) that libtensorflow 2.9.1 was built against.
-# Pinned by digest; the cpu target replaces it with debian:bookworm-slim.
-ARG BASE=nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04@sha256:85fb7ac694079fff1061a0140fd5b5a641997880e12112d92589c3bbb1e8b7ca
+# Pinned by digest.
+ARG CUDA_BASE=nvidia/cuda:11.8.0-cudnn8-runtime-ubuntu22.04@sha256:85fb7ac694079fff1061a0140fd5b5a641997880e12112d92589c3bbb1e8b7ca
+ARG CPU_BASE=debian:bookworm-slim
 
-# ---- Shared by both targets: Deno, the project and its locked dependencies.
-FROM ${BASE} AS runtime
+# ---- app: Deno, the project and its locked npm packages (copied into both targets).
+FROM ${CPU_BASE} AS app
 # Deno as the official binary from the npm registry (the tarball that
 # `npm install deno` unpacks), checked against the registry's sha512.
 ARG DENO_VERSION=2.9.6
@@ -30,29 +35,17 @@ ARG DENO_SHA512=de67784ca2c2bb3b0b0e67cea02e4a37b34065ac525643209bae2f83a7e80f4d
 ENV DEBIAN_FRONTEND=noninteractive \
     DENO_DIR=/opt/deno \
     DENO_NO_UPDATE_CHECK=1 \
-    DENO_NO_PROMPT=1 \
-    NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics
-COPY scripts/container/with_ca.sh scripts/container/entrypoint.sh /usr/local/bin/
-# libvulkan1: Deno's WebGPU reaches an NVIDIA GPU through Vulkan, whose driver
-# side the NVIDIA container toolkit mounts for the `graphics` capability above.
-# curl only fetches Deno and is removed again.
+    DENO_NO_PROMPT=1
+COPY scripts/container/with_ca.sh /usr/local/bin/
 RUN --mount=type=secret,id=ca,required=false \
     with_ca.sh apt-get update \
- && with_ca.sh apt-get install -y --no-install-recommends ca-certificates curl libvulkan1 \
+ && with_ca.sh apt-get install -y --no-install-recommends ca-certificates curl \
  && with_ca.sh curl -fsSL --retry 3 -o /tmp/deno.tgz \
       "https://registry.npmjs.org/@deno/linux-x64-glibc/-/linux-x64-glibc-${DENO_VERSION}.tgz" \
  && echo "${DENO_SHA512}  /tmp/deno.tgz" | sha512sum -c - \
  && tar -xzf /tmp/deno.tgz -C /usr/local/bin --strip-components=1 package/deno \
  && rm /tmp/deno.tgz \
- && apt-get purge -y --auto-remove curl \
- && rm -rf /var/lib/apt/lists/* \
  && deno --version
-# A non-root user; /data is for input (mount it read-only), /out for
-# checkpoints, tokens and reports, /cache for caches that should outlive a job.
-RUN useradd --uid 1000 --user-group --create-home --shell /bin/sh simvqgan \
- && mkdir -p /data /out /cache \
- && chown simvqgan:simvqgan /out /cache \
- && chmod 1777 /out /cache
 WORKDIR /opt/simvqgan
 COPY . .
 # Exactly the npm packages in deno.lock, into DENO_DIR; then one task as a
@@ -64,19 +57,37 @@ RUN --mount=type=secret,id=ca,required=false \
  && deno task summary \
  && ln -s /out checkpoints \
  && chmod -R a+rX /opt/deno /opt/simvqgan
+
+# ---- cpu: the Debian base, the user and folders, and the app.
+FROM ${CPU_BASE} AS cpu
+ENV DEBIAN_FRONTEND=noninteractive \
+    DENO_DIR=/opt/deno \
+    DENO_NO_UPDATE_CHECK=1 \
+    DENO_NO_PROMPT=1 \
+    NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics
+COPY scripts/container/with_ca.sh scripts/container/entrypoint.sh scripts/container/setup_image.sh /usr/local/bin/
+RUN --mount=type=secret,id=ca,required=false setup_image.sh
+COPY --from=app /usr/local/bin/deno /usr/local/bin/deno
+COPY --from=app /opt /opt
+WORKDIR /opt/simvqgan
 VOLUME ["/data", "/out", "/cache"]
 USER simvqgan
 ENTRYPOINT ["entrypoint.sh"]
 
-# ---- cpu: nothing more. Refuse the CUDA base, which would only add 4 GB.
-FROM runtime AS cpu
-RUN if [ -e /usr/local/cuda ]; then \
-      echo "the cpu target needs --build-arg BASE=debian:bookworm-slim" >&2; exit 1; \
-    fi
-
-# ---- cuda (the default, hence last): the native binding.
-FROM runtime AS cuda
-USER root
+# ---- cuda (the default, hence last): the CUDA base, the same user, folders
+# and app as cpu, and the native binding.
+FROM ${CUDA_BASE} AS cuda
+ENV DEBIAN_FRONTEND=noninteractive \
+    DENO_DIR=/opt/deno \
+    DENO_NO_UPDATE_CHECK=1 \
+    DENO_NO_PROMPT=1 \
+    NVIDIA_DRIVER_CAPABILITIES=compute,utility,graphics
+COPY scripts/container/with_ca.sh scripts/container/entrypoint.sh scripts/container/setup_image.sh /usr/local/bin/
+RUN --mount=type=secret,id=ca,required=false setup_image.sh
+COPY --from=app /usr/local/bin/deno /usr/local/bin/deno
+COPY --from=app /opt /opt
+WORKDIR /opt/simvqgan
+VOLUME ["/data", "/out", "/cache"]
 # tfjs-node-gpu's install script downloads libtensorflow 2.9.1 (GPU) and the
 # prebuilt addon from storage.googleapis.com. Deno runs it only when allowed
 # and only into a local node_modules (tfjs issues #8579, #8581), which is where
@@ -106,3 +117,4 @@ ENV SIMVQGAN_TASK_VARIANT=gpu \
     CUDA_CACHE_MAXSIZE=4294967296 \
     TF_FORCE_GPU_ALLOW_GROWTH=true
 USER simvqgan
+ENTRYPOINT ["entrypoint.sh"]

@@ -64,7 +64,7 @@ if [[ -n $CA ]]; then
   echo "CA certificate for the build: $CA (as the secret 'ca')"
 fi
 start=$SECONDS
-buildah bud --isolation=chroot "${pull[@]}" "${secret[@]}" --target cpu --build-arg "BASE=$BASE_IMAGE" \
+buildah bud --isolation=chroot "${pull[@]}" "${secret[@]}" --target cpu \
   -t "$IMAGE" . >"$WORK/build.log" 2>&1 || { tail -40 "$WORK/build.log"; fail "build (log: $WORK/build.log)"; }
 grep -E '^(deno|v8|typescript) ' "$WORK/build.log" | head -3
 ok "built $IMAGE in $((SECONDS - start)) s"

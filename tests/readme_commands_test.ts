@@ -208,16 +208,17 @@ const COMMANDS: Readonly<Record<string, Plan>> = {
   "curl -s --data-binary @tests/fixtures/pod5/z1.pod5 'localhost:8080/v1/inspect?signal_sha256=1'": {
     skip: "needs the running server; the serve tests check it",
   },
-  "curl -s --data-binary @tests/fixtures/pod5/z1.pod5 localhost:8080/v1/encode > z1.tokens": {
+  "curl -s --data-binary @tests/fixtures/pod5/z1.pod5 localhost:8080/v1/encode > /tmp/z1.served.tokens": {
     skip: "needs the running server; the serve tests compare its bytes with the encode task's",
   },
-  "curl -s --data-binary @tests/fixtures/pod5/z1.pod5 'localhost:8080/v1/encode?codes=plain' > z1.plain.tokens": {
-    skip: "needs the running server; the serve tests check plain codes",
-  },
-  "curl -s --data-binary @z1.tokens localhost:8080/v1/decode > z1.restored.pod5": {
+  "curl -s --data-binary @tests/fixtures/pod5/z1.pod5 'localhost:8080/v1/encode?codes=plain' > /tmp/z1.served.plain.tokens":
+    {
+      skip: "needs the running server; the serve tests check plain codes",
+    },
+  "curl -s --data-binary @/tmp/z1.served.tokens localhost:8080/v1/decode > /tmp/z1.served.pod5": {
     skip: "needs the running server; the serve tests compare its bytes with the decode task's",
   },
-  "curl -s -D - -o /dev/null --data-binary @z1.tokens localhost:8080/v1/decode": {
+  "curl -s -D - -o /dev/null --data-binary @/tmp/z1.served.tokens localhost:8080/v1/decode": {
     skip: "needs the running server; the serve tests check the headers",
   },
   "deno task encode tests/fixtures/pod5/z1.pod5 -o /tmp/z1.task.tokens --ckpt checkpoints/quickstart": {
@@ -226,22 +227,22 @@ const COMMANDS: Readonly<Record<string, Plan>> = {
   "deno task decode /tmp/z1.task.tokens -o /tmp/z1.task.pod5": {
     skip: "the other half of the serve comparison; the decode command above runs the task",
   },
-  "cmp z1.tokens /tmp/z1.task.tokens && cmp z1.restored.pod5 /tmp/z1.task.pod5 && echo same": {
+  "cmp /tmp/z1.served.tokens /tmp/z1.task.tokens && cmp /tmp/z1.served.pod5 /tmp/z1.task.pod5 && echo same": {
     skip: "needs the server's outputs; the serve tests make this comparison",
   },
   "SIMVQGAN_TOKEN=s3cret deno task serve --ckpt checkpoints/quickstart": {
     skip: "a server that runs until stopped; the serve tests check the token",
   },
-  "curl -s -H 'Authorization: Bearer s3cret' --data-binary @tests/fixtures/pod5/z1.pod5 localhost:8080/v1/encode > z1.tokens":
+  "curl -s -H 'Authorization: Bearer s3cret' --data-binary @tests/fixtures/pod5/z1.pod5 localhost:8080/v1/encode > /tmp/z1.served.tokens":
     { skip: "needs the running server; the serve tests check the bearer token" },
   "docker run -p 8080:8080 -v $PWD/checkpoints/quickstart:/ckpt -e SIMVQGAN_TOKEN=s3cret IMAGE serve --ckpt /ckpt --hostname 0.0.0.0":
     { skip: "needs Docker and a built image" },
   "docker build -t simvqgan:cuda .": { skip: "needs Docker and registry access" },
-  "docker build --target cpu --build-arg BASE=debian:bookworm-slim -t simvqgan:cpu .": {
+  "docker build --target cpu -t simvqgan:cpu .": {
     skip: "needs Docker; scripts/container-smoke.sh builds this target with buildah instead",
   },
   "podman build -t simvqgan:cuda .": { skip: "needs registry access for the CUDA base image" },
-  "podman build --target cpu --build-arg BASE=debian:bookworm-slim -t simvqgan:cpu .": {
+  "podman build --target cpu -t simvqgan:cpu .": {
     skip: "slow (minutes); scripts/container-smoke.sh builds this target",
   },
   'docker run --rm --gpus all -v /data/FC01:/data:ro -v "$PWD/runs:/out" -v simvqgan-cache:/cache simvqgan:cuda train --config configs/train_config.json --data-root /data --ckpt-dir /out/fc01':

@@ -98,14 +98,22 @@ export async function inspectNativePackage(name: NativePackageName, packageDir: 
 }
 
 /**
- * Find a native package where this process resolves it (through the import
- * map and `deno.lock`) and inspect it.
+ * The folder a native package resolves to in this process (through the
+ * import map and `deno.lock`: Deno's npm cache, or `node_modules` with
+ * `--node-modules-dir=auto`), without reading it.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { nativePackageDir } from "./native_tensorflow.ts";
+ * const dir = nativePackageDir("@tensorflow/tfjs-node-gpu");
+ * assertEquals(dir?.endsWith("/@tensorflow/tfjs-node-gpu/4.22.0"), true);
+ * ```
  *
  * @param name The package.
- * @returns Its paths and the first missing file, or undefined when this
- *   process cannot resolve the package to a local folder.
+ * @returns Its folder, or undefined when it does not resolve to a local folder.
  */
-export async function locateNativePackage(name: NativePackageName): Promise<NativeInstall | undefined> {
+export function nativePackageDir(name: NativePackageName): string | undefined {
   let entry: URL;
   try {
     // A computed specifier: the package stays out of the static module graph.
@@ -116,7 +124,20 @@ export async function locateNativePackage(name: NativePackageName): Promise<Nati
   }
   if (entry.protocol !== "file:") return undefined;
   // The entry is <package>/dist/index.js.
-  const packageDir = decodeURIComponent(new URL("..", new URL(".", entry)).pathname).replace(/\/$/, "");
+  return decodeURIComponent(new URL("..", new URL(".", entry)).pathname).replace(/\/$/, "");
+}
+
+/**
+ * Find a native package where this process resolves it (through the import
+ * map and `deno.lock`) and inspect it.
+ *
+ * @param name The package.
+ * @returns Its paths and the first missing file, or undefined when this
+ *   process cannot resolve the package to a local folder.
+ */
+export async function locateNativePackage(name: NativePackageName): Promise<NativeInstall | undefined> {
+  const packageDir = nativePackageDir(name);
+  if (packageDir === undefined) return undefined;
   try {
     return await inspectNativePackage(name, packageDir);
   } catch (error) {

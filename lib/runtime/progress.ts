@@ -85,30 +85,68 @@ export interface FileProgress {
   readonly elapsedMs: number;
 }
 
+/** Where a run stood when its rate starts being measured (after its warm-up). */
+export interface ProgressMark {
+  /** Samples done then. */
+  readonly samples: number;
+  /** Fraction done then, [0, 1]. */
+  readonly fraction: number;
+  /** Milliseconds since the start, then. */
+  readonly elapsedMs: number;
+}
+
+/** Options of {@linkcode formatFileProgress}. */
+export interface FormatFileProgressOptions {
+  /**
+   * Measure the rate and the ETA from this point on (e.g. the first read
+   * done: model loading and warm-up are behind it); both are left out until
+   * {@linkcode MIN_ESTIMATE_MS} of work has been measured. Default: from the
+   * start, shown at once.
+   */
+  readonly since?: ProgressMark;
+}
+
+/** How much work after the warm-up an estimate needs, ms. */
+export const MIN_ESTIMATE_MS = 2000;
+
 /**
  * `file 2/5  1,204 reads  3.1 M samples  412 k samples/s  ETA 1m05s`.
  *
  * @param progress Where the run is.
+ * @param options Where the rate's measurement starts.
  * @returns The line (no newline).
  *
  * @example
  * ```ts
+ * import { assertEquals } from "@std/assert";
  * import { formatFileProgress } from "./progress.ts";
  * const line = formatFileProgress({ fileIndex: 0, files: 2, reads: 3, samples: 2e6, fraction: 0.5, elapsedMs: 4000 });
- * if (line !== "file 1/2  3 reads  2.00 M samples  500 k samples/s  ETA 4s") throw new Error(line);
+ * assertEquals(line, "file 1/2  3 reads  2.00 M samples  500 k samples/s  ETA 4s");
+ * // Measured from the first read on: 3 s for 1.9 M samples and 0.45 of the work.
+ * const since = { samples: 1e5, fraction: 0.05, elapsedMs: 1000 };
+ * assertEquals(
+ *   formatFileProgress({ fileIndex: 0, files: 2, reads: 3, samples: 2e6, fraction: 0.5, elapsedMs: 4000 }, { since }),
+ *   "file 1/2  3 reads  2.00 M samples  633 k samples/s  ETA 3s",
+ * );
  * ```
  */
-export function formatFileProgress(progress: FileProgress): string {
-  const seconds = progress.elapsedMs / 1000;
-  const rate = progress.samples / Math.max(seconds, 1e-9);
-  const remaining = progress.fraction > 0 ? seconds * (1 - progress.fraction) / progress.fraction : Infinity;
-  return [
+export function formatFileProgress(progress: FileProgress, options: FormatFileProgressOptions = {}): string {
+  const since = options.since ?? { samples: 0, fraction: 0, elapsedMs: 0 };
+  const measuredMs = progress.elapsedMs - since.elapsedMs;
+  const parts = [
     `file ${progress.fileIndex + 1}/${progress.files}`,
     `${progress.reads.toLocaleString("en-US")} reads`,
     `${(progress.samples / 1e6).toFixed(2)} M samples`,
-    `${Math.round(rate / 1000).toLocaleString("en-US")} k samples/s`,
-    `ETA ${formatDuration(remaining)}`,
-  ].join("  ");
+  ];
+  if (options.since !== undefined && (measuredMs < MIN_ESTIMATE_MS || !(progress.fraction > since.fraction))) {
+    return parts.join("  ");
+  }
+  const seconds = measuredMs / 1000;
+  const rate = (progress.samples - since.samples) / Math.max(seconds, 1e-9);
+  const done = progress.fraction - since.fraction;
+  const remaining = done > 0 ? seconds * (1 - progress.fraction) / done : Infinity;
+  parts.push(`${Math.round(rate / 1000).toLocaleString("en-US")} k samples/s`, `ETA ${formatDuration(remaining)}`);
+  return parts.join("  ");
 }
 
 /** Options of {@linkcode progressPrinter}. */
@@ -122,7 +160,10 @@ export interface ProgressPrinterOptions {
 /**
  * A progress sink that writes to `write`: on a terminal it redraws one line
  * at most 10 times a second, otherwise it writes a plain line every
- * `everySec` seconds; `done()` ends the in-place line.
+ * `everySec` seconds; `done()` ends the in-place line. The rate and ETA are
+ * measured from the first report on (the first read done, so the model's
+ * loading and warm-up do not count), and shown once
+ * {@linkcode MIN_ESTIMATE_MS} of work has been measured.
  *
  * @param write Where text goes (e.g. stderr).
  * @param options Terminal or not, and the line interval.
@@ -135,16 +176,18 @@ export function progressPrinter(
   const every = (options.everySec ?? 10) * 1000;
   let last = -Infinity;
   let shown = false;
+  let since: ProgressMark | undefined;
   return {
     report: (progress) => {
       const now = progress.elapsedMs;
+      since ??= { samples: progress.samples, fraction: progress.fraction, elapsedMs: now };
       if (options.terminal) {
         if (now - last < 100 && progress.fraction < 1) return;
-        write(`\r\x1b[2K${formatFileProgress(progress)}`);
+        write(`\r\x1b[2K${formatFileProgress(progress, { since })}`);
         shown = true;
       } else {
         if (now - last < every) return;
-        write(`${formatFileProgress(progress)}\n`);
+        write(`${formatFileProgress(progress, { since })}\n`);
       }
       last = now;
     },

@@ -2,8 +2,10 @@
  * `runServer()`: what `deno task serve` does: resolve the checkpoint, make
  * the server's private temp folder, and run `serve.ts` under `deno serve`
  * with only the permissions it needs (read: the checkpoint, the temp folder,
- * the WebAssembly binaries of tfjs's wasm backend and of zstd, and, for the
- * model's Workers, the library's own code;
+ * the WebAssembly binaries of tfjs's wasm backend and of zstd, the native
+ * packages' folders (the backend probe reads their package.json to say
+ * whether they are installed), and, for the model's Workers, the library's
+ * own code;
  * write: the temp folder; net: the listening address; env: the token and
  * the debug switch). The temp folder is removed when the server stops,
  * however it stops.
@@ -15,6 +17,7 @@ import { resolveCheckpointDir } from "../codec/load_codec.ts";
 import { UsageError } from "../runtime/args.ts";
 import { zstdWasmDir } from "../pod5/vbz_encoder.ts";
 import { wasmBinaryDir } from "../runtime/backend.ts";
+import { NATIVE_PACKAGES, nativePackageDir } from "../runtime/native_tensorflow.ts";
 import { DEBUG_ENV } from "../runtime/error_report.ts";
 import { TOKEN_ENV } from "./serve_app.ts";
 import { BYTES_PER_MIB, type ServeFlags } from "./serve_flags.ts";
@@ -68,6 +71,11 @@ function permissionList(paths: readonly string[]): string {
 export function serveCommandArgs(flags: ServeFlags, paths: ServeCommandPaths): string[] {
   // The WebAssembly binaries the library reads at run time: tfjs's wasm backend, and zstd for decode's VBZ.
   const reads = [paths.checkpointDir, paths.tempDir, wasmBinaryDir(), zstdWasmDir()];
+  // The backend probe reads the native packages' package.json to say whether they are installed.
+  for (const name of NATIVE_PACKAGES) {
+    const dir = nativePackageDir(name);
+    if (dir !== undefined) reads.push(dir);
+  }
   if (flags.workers > 0) reads.push(libraryDir());
   const native: string[] = [];
   if (flags.backend === "tensorflow") {

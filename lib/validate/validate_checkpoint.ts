@@ -170,7 +170,9 @@ export async function validateCheckpoint(options: ValidateCheckpointOptions): Pr
 
   stage("scoring the signal");
   const signal = await compareSignals(out.real_pod5, out.generated_pod5);
-  await writeText(out.svg, reconstructionSvg(signal.traces));
+  const { path: ckptPath, step, sha256 } = codec.checkpoint;
+  const caption = `checkpoint ${ckptPath} · step ${step} · generator sha256 ${sha256.slice(0, 12)}`;
+  await writeText(out.svg, reconstructionSvg(signal.traces, { caption }));
   const counts = new Uint32Array(codec.codebookSize);
   {
     await using tokens = await TokenFileReader.open(out.tokens);

@@ -10,6 +10,10 @@ import { ROOT, runTask } from "../tasks/_run_task.ts";
 const WASM_DIR = fromFileUrl(new URL(".", import.meta.resolve("@tensorflow/tfjs-backend-wasm"))).replace(/\/$/, "");
 const ZSTD_DIR = fromFileUrl(new URL("./wasm", import.meta.resolve("@bokuweb/zstd-wasm")));
 const LIB_DIR = join(ROOT, "lib");
+/** The native packages' folders, which the backend probe reads to say that they are not installed. */
+const NATIVE_DIRS = ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]
+  .map((name) => fromFileUrl(new URL("..", import.meta.resolve(name))).replace(/\/$/, ""))
+  .join(",");
 
 Deno.test("parseServeFlags() fills in the defaults and reads every flag", () => {
   const defaults = parseServeFlags(["--ckpt", "runs/a"]);
@@ -58,7 +62,7 @@ Deno.test("serveCommandArgs() gives deno serve only the permissions the server n
     "serve",
     "--no-prompt",
     "--unstable-no-legacy-abort",
-    `--allow-read=/ckpt/checkpoint_500,/tmp/simvqgan-serve-x,${WASM_DIR},${ZSTD_DIR},${LIB_DIR}`,
+    `--allow-read=/ckpt/checkpoint_500,/tmp/simvqgan-serve-x,${WASM_DIR},${ZSTD_DIR},${NATIVE_DIRS},${LIB_DIR}`,
     "--allow-write=/tmp/simvqgan-serve-x",
     "--allow-net=127.0.0.1:9000",
     "--allow-env=SIMVQGAN_TOKEN,SIMVQGAN_DEBUG",
@@ -84,12 +88,15 @@ Deno.test("serveCommandArgs() gives deno serve only the permissions the server n
   ]);
   // No Workers: the library's code need not be readable; IPv6 addresses are bracketed.
   const inThread = serveCommandArgs(parseServeFlags(["--ckpt", "c", "--workers", "0", "--hostname", "::1"]), paths);
-  assertEquals(inThread[3], `--allow-read=/ckpt/checkpoint_500,/tmp/simvqgan-serve-x,${WASM_DIR},${ZSTD_DIR}`);
+  assertEquals(
+    inThread[3],
+    `--allow-read=/ckpt/checkpoint_500,/tmp/simvqgan-serve-x,${WASM_DIR},${ZSTD_DIR},${NATIVE_DIRS}`,
+  );
   assertEquals(inThread[5], "--allow-net=[::1]:8080");
   // The native backend also gets FFI and its node_modules, as train:gpu does.
   const native = serveCommandArgs(parseServeFlags(["--ckpt", "c", "--backend", "tensorflow", "--workers", "0"]), paths);
   assertEquals(native.slice(3, 9), [
-    `--allow-read=/ckpt/checkpoint_500,/tmp/simvqgan-serve-x,${WASM_DIR},${ZSTD_DIR},/app/node_modules`,
+    `--allow-read=/ckpt/checkpoint_500,/tmp/simvqgan-serve-x,${WASM_DIR},${ZSTD_DIR},${NATIVE_DIRS},/app/node_modules`,
     "--allow-write=/tmp/simvqgan-serve-x",
     "--allow-net=127.0.0.1:8080",
     "--allow-env=SIMVQGAN_TOKEN,SIMVQGAN_DEBUG",

@@ -75,7 +75,9 @@ Deno.test("validate without Dorado writes every output, skips basecalling with o
     assertStringIncludes(report.dorado.reason, "dorado is not on PATH");
     assert(report.codes.usage > 0 && report.codes.perplexity >= 1 && report.codes.bits_per_sample > 0);
     const svg = await Deno.readTextFile(join(out, "reconstruction.svg"));
-    assertEquals(svg.match(/<polyline /g)?.length, 6); // 3 reads, real and generated
+    assertEquals(svg.match(/<polyline /g)?.length, 12); // 3 reads, real and generated, whole and zoomed
+    const sha256 = report.checkpoint.sha256 as string;
+    assertStringIncludes(svg, `step ${report.checkpoint.step} · generator sha256 ${sha256.slice(0, 12)}<`);
     assertStringIncludes(
       await Deno.readTextFile(join(out, "report.md")),
       "![real and generated current](reconstruction.svg)",

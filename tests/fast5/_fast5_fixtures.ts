@@ -5,7 +5,6 @@
 import { fromFileUrl, join } from "@std/path";
 import { assert } from "../_assert.ts";
 import { findFiles } from "../../lib/runtime/find_files.ts";
-import { ROOT } from "../tasks/_run_task.ts";
 
 /** Folder of the bundled FAST5 fixtures. */
 export const FAST5_DIR: string = fromFileUrl(new URL("../fixtures/fast5/", import.meta.url));
@@ -18,28 +17,12 @@ export const ECOLI_SLICE: string = fromFileUrl(
   new URL("../fixtures/reference/ecoli_k12_mg1655_500001-750000.fna.gz", import.meta.url),
 );
 
-/** The project's shared fixtures, beside the repository (`../shared/fixtures`); SIMVQGAN_SHARED_FIXTURES overrides. */
-export const SHARED_FIXTURES: string = Deno.env.get("SIMVQGAN_SHARED_FIXTURES") ??
-  join(ROOT, "..", "shared", "fixtures");
+/** The 80 single-read R9.4 E. coli FAST5 files of the project's shared fixtures, copied unmodified. */
+export const R94_ALL_DIR: string = fromFileUrl(new URL("../fixtures/r94_ecoli/fast5/", import.meta.url));
 
-/**
- * Tests over every shared FAST5 file run unless SIMVQGAN_SKIP_SHARED_FIXTURES=1 (for a clone without the project's
- * shared folder; they then show as ignored). CI refuses to set it.
- */
-export const SKIP_SHARED_FIXTURES: boolean = Deno.env.get("SIMVQGAN_SKIP_SHARED_FIXTURES") === "1";
-
-/** Every FAST5 file of the shared fixtures: the 80 single-read R9.4 files, then the multi-read one. */
+/** Every shared FAST5 file (bundled): the 80 single-read R9.4 files, then the multi-read one. */
 export async function sharedFast5Files(): Promise<string[]> {
-  const single = join(SHARED_FIXTURES, "r94_ecoli", "fast5");
-  let files: string[];
-  try {
-    files = [...await findFiles(single, ".fast5"), join(SHARED_FIXTURES, "fast5", "multi_fast5_zip.fast5")];
-  } catch (error) {
-    throw new Error(
-      `the shared fixtures are needed at ${SHARED_FIXTURES} (set SIMVQGAN_SHARED_FIXTURES to their folder, or ` +
-        `SIMVQGAN_SKIP_SHARED_FIXTURES=1 to skip these tests): ${error}`,
-    );
-  }
+  const files = [...await findFiles(R94_ALL_DIR, ".fast5"), MULTI_READ];
   assert(files.length === 81, `expected 80 single-read FAST5 files and the multi-read one, found ${files.length}`);
   return files;
 }

@@ -22,7 +22,6 @@ import {
   r94Files,
   runPython,
   sharedFast5Files,
-  SKIP_SHARED_FIXTURES,
 } from "./_fast5_fixtures.ts";
 
 /** The inspect --jsonl keys h5py's values are compared on (all of them). */
@@ -124,7 +123,6 @@ Deno.test("convertFast5ToPod5() writes h5py's values into the POD5 (4 single-rea
 Deno.test({
   name:
     "deno task convert gives h5py's values for every shared FAST5 (80 single-read R9.4 files, the multi-read gzip file)",
-  ignore: SKIP_SHARED_FIXTURES,
   fn: async () => {
     const files = await sharedFast5Files();
     await withTempDir(async (dir) => {

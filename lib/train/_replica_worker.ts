@@ -111,6 +111,7 @@ function serve(): (event: MessageEvent<ReplicaRequest>) => void {
         if (reducer === undefined) throw new Error("Cannot run replica: no gradient reducer attached");
         const part = await ready().replicaStep(request.microBatches, {
           step: request.step,
+          quantizers: request.quantizers,
           share: { fraction: request.fraction, reducer },
         });
         return { message: { kind: "stepped", id, part }, transfer: [] };

@@ -127,7 +127,7 @@ function serve(): (event: MessageEvent<ReplicaRequest>) => void {
         const result = await reconstructBatch(ready().generator, request);
         return {
           message: { kind: "reconstruction", id, result },
-          transfer: [result.reconstruction.buffer, result.codes.buffer],
+          transfer: [result.reconstruction.buffer, result.codes.buffer, ...result.byQuantizers.map((y) => y.buffer)],
         };
       }
     }

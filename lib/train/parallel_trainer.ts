@@ -254,6 +254,7 @@ export class ParallelTrainer implements GanTrainer {
   evaluate(batches: readonly DatasetBatch[]): Promise<HeldOutMetrics> {
     return evaluateHeldOut({
       codebookSize: this.setup.model.codebook_size,
+      numQuantizers: this.setup.model.num_quantizers,
       reconstruct: (batch) => this.#reconstruct(batch),
     }, batches);
   }

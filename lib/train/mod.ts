@@ -68,6 +68,7 @@ export {
   type StepResult,
   trainStep,
 } from "./step.ts";
+export { drawQuantizers, type QuantizerDropoutOptions } from "./quantizer_dropout.ts";
 export { encodeFlops, type ForwardFlops, forwardFlops, trainStepFlops } from "./step_flops.ts";
 export {
   type GanTrainer,

@@ -10,6 +10,10 @@
  * the gradient tape, and the lookup's gradient is a scatter-add (wasm has no
  * gather gradient). All matMuls are untransposed.
  *
+ * One Quantizer is one stage of a `ResidualQuantizer` (`residual_quantizer.ts`),
+ * which uses its row-level parts ({@linkcode Quantizer.quantizeRows},
+ * {@linkcode Quantizer.nearestRows}, {@linkcode Quantizer.lookupRows}).
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";

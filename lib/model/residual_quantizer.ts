@@ -52,7 +52,22 @@ export interface ResidualQuantizeResult {
   readonly commitLoss: tf.Scalar;
 }
 
-/** The parameter name prefix of stage `k` (1-based) of a residual quantizer named `name`. */
+/**
+ * The parameter name prefix of a stage: stage 1 keeps the quantizer's own
+ * name (that of a single quantizer), stage k ≥ 2 is `<name>/stage_<k>`.
+ *
+ * @example
+ * ```ts
+ * import { stageName } from "./residual_quantizer.ts";
+ * if (stageName("quantizer", 1) !== "quantizer" || stageName("quantizer", 3) !== "quantizer/stage_3") {
+ *   throw new Error("unexpected stage names");
+ * }
+ * ```
+ *
+ * @param name The residual quantizer's name, e.g. `quantizer`.
+ * @param k The 1-based stage.
+ * @returns The stage's parameter name prefix.
+ */
 export function stageName(name: string, k: number): string {
   return k === 1 ? name : `${name}/stage_${k}`;
 }

@@ -125,7 +125,8 @@ export async function trainStep(ctx: StepContext, input: StepInput): Promise<Ste
  *
  * @param ctx Networks, optimizers and settings.
  * @param input `microBatches` (this replica's rows of each, row-major
- *   `[rows, windowSamples]`), `step` (1-based) and the replica's `share`.
+ *   `[rows, windowSamples]`), `step` (1-based), the `quantizers` K of each
+ *   micro-batch (default all N) and the replica's `share`.
  * @returns The replica's losses, code counts and the gradient norms.
  */
 export async function replicaStep(

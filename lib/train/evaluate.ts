@@ -7,7 +7,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { DatasetBatch } from "../data/types.ts";
-import { type CodebookStats, codebookStats, countStageCodes } from "../model/codebook_stats.ts";
+import { codebookStats, countStageCodes } from "../model/codebook_stats.ts";
 import { Codec } from "../model/codec.ts";
 import { denormalise } from "../signal/normalise.ts";
 import { SignalMetricsAccumulator } from "../signal/signal_metrics.ts";
@@ -31,7 +31,7 @@ export interface HeldOutMetrics {
   /** Codebook perplexity over the held-out windows (of stage 1). */
   readonly codebookPerplexity: number;
   /** Usage and perplexity of each quantizer stage, stage 1 first. */
-  readonly stageCodebooks: readonly CodebookStats[];
+  readonly stageCodebooks: readonly { readonly perplexity: number; readonly usage: number }[];
   /**
    * The held-out SNR, dB, when only the first K stages are decoded, for
    * K = 1..N (index K − 1); the last is {@linkcode HeldOutMetrics.snrDb}.

@@ -4,9 +4,8 @@
  * backend (pure JavaScript, bit-reproducible), so that later versions can be
  * checked against it: `model.num_quantizers` 1 must reproduce it exactly.
  *
- * It uses only calls whose flat outputs 0.1.0 already had (`Trainer.step`,
- * `Codec.forward`, `encodeWindows`, `decodeCodes`, `encodePod5`,
- * `decodeTokens`), so it runs on 0.1.0 and on later versions alike:
+ * It is written against 0.1.0's API (later versions changed the shape of
+ * `StepResult.codeCounts`, one array per quantizer stage); run it there:
  *
  *     git worktree add /tmp/v010 7a611eb && cd /tmp/v010 && deno install --frozen
  *     deno run --allow-read --allow-write --allow-env <this file> OUT_DIR

@@ -4,7 +4,11 @@
  * the same run (SPEC §3.6).
  *
  * Results: `matmul` (1024³ GFLOP/s: median of the runs bracketing every
- * row), `g_step_b16`, `g_step_b4` (generator-only steps), `encode_b16`
+ * row), `g_step_b16`, `g_step_b4` (generator-only steps), `g_step_b16_q4`
+ * (the same step with 4 residual quantizer stages, `model.num_quantizers`,
+ * timed alternately with the one-stage step: `step_ms_ratio_vs_q1` and
+ * `step_cpu_ratio_vs_q1` are the medians of the pairs' wall and CPU time
+ * ratios, the numbers the 10% budget of issue 22 is judged by), `encode_b16`
  * (windows → codes), `gd_step_b16` (with the discriminator, the config's
  * disc_steps), all in this thread; `g_step_b16_workers_N` and
  * `gd_step_b16_workers_N` (the same steps on N data-parallel replica
@@ -105,6 +109,55 @@ async function time(warmups: number, runs: number, fn: () => Promise<void>): Pro
     machineBusyMs: machineStart === null || machineEnd === null ? null : machineEnd - machineStart,
   };
 }
+
+/**
+ * Time `a` and `b` alternately (a, b, a, b, …), so that both see the same
+ * load of a shared machine; `ratios` are b's wall time over a's, pair by
+ * pair, and `cpuRatios` the same for this process's CPU time (which other
+ * processes move far less).
+ */
+async function timeAlternating(
+  warmups: number,
+  runs: number,
+  a: () => Promise<void>,
+  b: () => Promise<void>,
+): Promise<{ a: Timing; b: Timing; ratios: number[]; cpuRatios: number[] }> {
+  if (tinyRuns) [warmups, runs] = [0, 1];
+  for (let i = 0; i < warmups; i++) await a(), await b();
+  const sides = [a, b].map((fn) => ({ fn, runsMs: [] as number[], cpuRunsMs: [] as number[], cpuMs: 0 }));
+  for (let i = 0; i < runs; i++) {
+    for (const side of sides) {
+      const cpu = processCpuMs(), t0 = performance.now();
+      await side.fn();
+      side.runsMs.push(performance.now() - t0);
+      side.cpuRunsMs.push(processCpuMs() - cpu);
+      side.cpuMs += side.cpuRunsMs.at(-1)!;
+    }
+  }
+  const timing = (side: (typeof sides)[number]): Timing => {
+    const sorted = [...side.runsMs].sort((x, y) => x - y);
+    return {
+      medianMs: sorted[Math.floor(sorted.length / 2)]!,
+      runsMs: side.runsMs,
+      cpuMs: side.cpuMs,
+      machineBusyMs: null,
+    };
+  };
+  const [sa, sb] = [sides[0]!, sides[1]!];
+  const ratios = sb.runsMs.map((ms, i) => ms / sa.runsMs[i]!);
+  const cpuRatios = sb.cpuRunsMs.map((ms, i) => ms / sa.cpuRunsMs[i]!);
+  return { a: timing(sa), b: timing(sb), ratios, cpuRatios };
+}
+
+/** Median of a non-empty list. */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((x, y) => x - y);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Residual quantizer stages of the `g_step_b16_q4` row. */
+const RVQ_STAGES = 4;
 
 async function matmulGflops(size: number): Promise<number> {
   const [a, b] = tf.tidy(
@@ -254,6 +307,49 @@ export async function runBench(
         () => time(1, 3, async () => void (await gOnly.step([batch], step++))),
       ),
     );
+  }
+  // The same step with RVQ_STAGES residual quantizer stages, alternated with the one-stage step.
+  const rvqModel = { ...config.model, num_quantizers: RVQ_STAGES };
+  const gRvq = Trainer.create(
+    { ...setup, model: rvqModel, train: { ...config.train, disc_start: NEVER } },
+    { rng: Rng.fromSeed(config.seed), backend },
+  );
+  try {
+    const batch = windows(16);
+    let rvqStep = 1;
+    let pair: { a: Timing; ratios: number[]; cpuRatios: number[] } | undefined;
+    const row = await measure(
+      `g_step_b16_q${RVQ_STAGES}`,
+      16,
+      trainStepFlops(forwardFlops(gRvq, samples), { windows: 16, discSteps: 0 }),
+      async () => {
+        const t = await timeAlternating(
+          1,
+          7,
+          async () => void (await gOnly.step([batch], step++)),
+          async () => void (await gRvq.step([batch], rvqStep++)),
+        );
+        pair = t;
+        return t.b;
+      },
+      { quantizers: RVQ_STAGES },
+    );
+    const ratio = median(pair!.ratios);
+    row["q1_ms_alternated"] = pair!.a.medianMs;
+    row["step_ms_ratio_vs_q1"] = ratio;
+    row["step_ms_ratios_vs_q1"] = pair!.ratios.map((r) => Math.round(r * 1000) / 1000);
+    row["slowdown_vs_q1_pct"] = 100 * (ratio - 1);
+    const cpuRatio = median(pair!.cpuRatios);
+    row["step_cpu_ratio_vs_q1"] = cpuRatio;
+    row["step_cpu_ratios_vs_q1"] = pair!.cpuRatios.map((r) => Math.round(r * 1000) / 1000);
+    log(
+      `${row.name}: ${ratio.toFixed(3)}x the one-stage step's wall time (pairs ${
+        pair!.ratios.map((r) => r.toFixed(3))
+      }), ` +
+        `${cpuRatio.toFixed(3)}x its CPU time (pairs ${pair!.cpuRatios.map((r) => r.toFixed(3))})`,
+    );
+  } finally {
+    gRvq.dispose();
   }
   const encodeBatch = tf.tensor2d(windows(16), [16, samples]);
   const encodeOnce = async () => {

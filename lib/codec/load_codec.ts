@@ -185,7 +185,8 @@ export async function resolveCheckpointDir(path: string): Promise<string> {
  * @param checkpoint A `checkpoint_<step>` directory or a run directory.
  * @param options The backend (default `auto`).
  * @returns The codec.
- * @throws {CheckpointError} When the checkpoint is missing, damaged or does not fit its own config.
+ * @throws {CheckpointError} When the checkpoint is missing, damaged or does not fit its own config, or has
+ *   more than one quantizer stage (token files hold one code per frame).
  */
 export async function loadCodec(checkpoint: string, options: LoadCodecOptions = {}): Promise<LoadedCodec> {
   const dir = await resolveCheckpointDir(checkpoint);
@@ -208,6 +209,13 @@ export async function loadCodec(checkpoint: string, options: LoadCodecOptions = 
     return fail(`${STATE_FILE} config.${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`);
   }
   const { model, data } = parsed.data;
+  if (model.num_quantizers !== 1) {
+    // Token files record one code per frame until their format records K stages (issue 22).
+    fail(
+      `the checkpoint has ${model.num_quantizers} quantizer stages (model.num_quantizers), ` +
+        "and token files of this version hold one code per frame",
+    );
+  }
   let bytes: Uint8Array;
   try {
     bytes = await Deno.readFile(join(dir, GENERATOR_FILE));

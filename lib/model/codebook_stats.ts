@@ -36,6 +36,41 @@ export function countCodes(indices: ArrayLike<number>, codebookSize: number): Ui
 }
 
 /**
+ * Count how often each code occurs at each residual stage.
+ *
+ * @example Two frames of two stages each
+ * ```ts
+ * import { countStageCodes } from "./codebook_stats.ts";
+ * const [first, second] = countStageCodes([1, 0, 1, 2], { stages: 2, codebookSize: 3 }); // frame-major
+ * if (first![1] !== 2 || second![0] !== 1 || second![2] !== 1) throw new Error("unexpected counts");
+ * ```
+ *
+ * @param codes Frame-major codes `[frames, stages]` (a frame's stages in order), each in [0, codebookSize).
+ * @param options `stages` per frame and `codebookSize` K.
+ * @returns One `[codebookSize]` count per stage, stage 1 first.
+ * @throws {RangeError} When a code is outside the codebook or the length is not a whole number of frames.
+ */
+export function countStageCodes(
+  codes: ArrayLike<number>,
+  options: { readonly stages: number; readonly codebookSize: number },
+): Uint32Array[] {
+  const { stages, codebookSize } = options;
+  if (!Number.isInteger(stages) || stages < 1 || codes.length % stages !== 0) {
+    throw new RangeError(`Cannot count codes: ${codes.length} codes are not whole frames of ${stages} stages`);
+  }
+  if (stages === 1) return [countCodes(codes, codebookSize)];
+  const counts = Array.from({ length: stages }, () => new Uint32Array(codebookSize));
+  for (let i = 0; i < codes.length; i++) {
+    const code = codes[i]!;
+    if (!(code >= 0 && code < codebookSize && Number.isInteger(code))) {
+      throw new RangeError(`Cannot count codes: index ${code} is outside [0, ${codebookSize})`);
+    }
+    counts[i % stages]![code]!++;
+  }
+  return counts;
+}
+
+/**
  * Perplexity and usage of code counts: p = counts / max(Σcounts, 1),
  * perplexity = exp(−Σ p·log(p̃ + 1e-10)) with p̃ = 1 where p = 0, usage =
  * mean(counts > 0). All zeros give perplexity 1 and usage 0.

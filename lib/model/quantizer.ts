@@ -10,6 +10,10 @@
  * the gradient tape, and the lookup's gradient is a scatter-add (wasm has no
  * gather gradient). All matMuls are untransposed.
  *
+ * One Quantizer is one stage of a `ResidualQuantizer` (`residual_quantizer.ts`),
+ * which uses its row-level parts ({@linkcode Quantizer.quantizeRows},
+ * {@linkcode Quantizer.nearestRows}, {@linkcode Quantizer.lookupRows}).
+ *
  * @module
  */
 import * as tf from "@tensorflow/tfjs-core";
@@ -88,11 +92,30 @@ export class Quantizer {
    */
   apply(z: tf.Tensor3D): QuantizeResult {
     const [batch, time, d] = z.shape;
-    if (d !== this.spec.codeDim) {
-      throw new RangeError(`Cannot quantise: latent dim ${d}, codebook dim ${this.spec.codeDim}`);
-    }
+    this.checkDim(d);
     return tf.tidy(() => {
       const flat = tf.reshape(z, [batch * time, d]) as tf.Tensor2D;
+      const { q, indices, commitLoss } = this.quantizeRows(flat);
+      const straightThrough = tf.add(flat, stopGradient(tf.sub(q, flat)));
+      return {
+        quantized: tf.reshape(straightThrough, [batch, time, d]) as tf.Tensor3D,
+        indices: tf.reshape(indices, [batch, time]) as tf.Tensor2D,
+        commitLoss,
+      };
+    });
+  }
+
+  /**
+   * Quantise rows, for training: each row's nearest code, its vector (with
+   * a gradient to W and b) and the commitment loss, without the
+   * straight-through step (a residual quantizer takes it over the sum).
+   *
+   * @param flat Latents `[rows, codeDim]`.
+   * @returns The code vectors `q` `[rows, codeDim]`, int32 `indices` `[rows]`
+   *   and β·mean((sg(q) − z)²) + mean((q − sg(z))²) (β moves with legacyBeta).
+   */
+  quantizeRows(flat: tf.Tensor2D): { q: tf.Tensor2D; indices: tf.Tensor1D; commitLoss: tf.Scalar } {
+    return tf.tidy(() => {
       const codebook = this.effectiveCodebook();
       const indices = nearestCodes(flat, codebook);
       const q = gatherRows(codebook, indices);
@@ -102,13 +125,44 @@ export class Quantizer {
       const commitLoss = legacyBeta
         ? tf.add(commit, tf.mul(codebookTerm, beta))
         : tf.add(tf.mul(commit, beta), codebookTerm);
-      const straightThrough = tf.add(flat, stopGradient(tf.sub(q, flat)));
-      return {
-        quantized: tf.reshape(straightThrough, [batch, time, d]) as tf.Tensor3D,
-        indices: tf.reshape(indices, [batch, time]) as tf.Tensor2D,
-        commitLoss: commitLoss as tf.Scalar,
-      };
+      return { q, indices, commitLoss: commitLoss as tf.Scalar };
     });
+  }
+
+  /**
+   * Nearest codes of rows and their vectors (no gradient).
+   *
+   * @param flat Latents `[rows, codeDim]`.
+   * @returns int32 `indices` `[rows]` and the code vectors `q` `[rows, codeDim]`.
+   */
+  nearestRows(flat: tf.Tensor2D): { indices: tf.Tensor1D; q: tf.Tensor2D } {
+    return tf.tidy(() => {
+      const codebook = this.effectiveCodebook();
+      const indices = nearestCodes(flat, codebook);
+      return { indices, q: tf.gather(codebook, indices) as tf.Tensor2D };
+    });
+  }
+
+  /**
+   * Code vectors of rows of indices (no gradient).
+   *
+   * @param indices int32 `[rows]`, each in [0, codebookSize).
+   * @returns `[rows, codeDim]`.
+   */
+  lookupRows(indices: tf.Tensor1D): tf.Tensor2D {
+    return tf.tidy(() => tf.gather(this.effectiveCodebook(), tf.cast(indices, "int32")) as tf.Tensor2D);
+  }
+
+  /**
+   * Check a latent dimension against the codebook's.
+   *
+   * @param d The latents' last dimension.
+   * @throws {RangeError} When it differs from codeDim.
+   */
+  checkDim(d: number | undefined): void {
+    if (d !== this.spec.codeDim) {
+      throw new RangeError(`Cannot quantise: latent dim ${d}, codebook dim ${this.spec.codeDim}`);
+    }
   }
 
   /**
@@ -134,7 +188,7 @@ export class Quantizer {
   lookup(indices: tf.Tensor2D): tf.Tensor3D {
     return tf.tidy(() => {
       const [batch, time] = indices.shape;
-      const rows = tf.gather(this.effectiveCodebook(), tf.cast(tf.reshape(indices, [batch * time]), "int32"));
+      const rows = this.lookupRows(tf.reshape(indices, [batch * time]) as tf.Tensor1D);
       return tf.reshape(rows, [batch, time, this.spec.codeDim]) as tf.Tensor3D;
     });
   }

@@ -47,7 +47,9 @@ export interface ModelSummary {
   readonly codebookSize: number;
   /** Bits per code, log2(K). */
   readonly bitsPerCode: number;
-  /** Compressed bits per input sample. */
+  /** Residual quantizer stages N: codes per frame at the full rate. */
+  readonly numQuantizers: number;
+  /** Compressed bits per input sample, all N stages (nominal: before the range coder). */
   readonly bitsPerSample: number;
   /** 16-bit ADC bits over {@linkcode ModelSummary.bitsPerSample}. */
   readonly compressionVsAdc: number;
@@ -116,7 +118,8 @@ export function summarizeModel(config: Readonly<Config>, options: { backend: Com
     });
     const latentLength = codec.latentLength(windowSamples);
     const bitsPerCode = Math.log2(config.model.codebook_size);
-    const bitsPerSample = bitsPerCode * latentLength / windowSamples;
+    const numQuantizers = config.model.num_quantizers;
+    const bitsPerSample = numQuantizers * bitsPerCode * latentLength / windowSamples;
     return {
       windowSamples,
       sampleRateHz: config.data.sample_rate,
@@ -125,6 +128,7 @@ export function summarizeModel(config: Readonly<Config>, options: { backend: Com
       latentDim: config.model.latent_dim,
       codebookSize: config.model.codebook_size,
       bitsPerCode,
+      numQuantizers,
       bitsPerSample,
       compressionVsAdc: ADC_BITS_PER_SAMPLE / bitsPerSample,
       bitsPerSecond: bitsPerSample * config.data.sample_rate,
@@ -171,9 +175,9 @@ export function formatSummary(s: ModelSummary): string {
       num(s.sampleRateHz)
     } Hz → ${s.latentLength} codes × ${s.latentDim} dims ` +
     `(hop ${s.hopSamples})`,
-    `codebook ${num(s.codebookSize)} (${s.bitsPerCode.toFixed(2)} bits/code): ${
-      s.bitsPerSample.toFixed(4)
-    } bits/sample, ` +
+    `codebook ${num(s.codebookSize)} (${s.bitsPerCode.toFixed(2)} bits/code)${
+      s.numQuantizers === 1 ? "" : ` × ${s.numQuantizers} quantizer stages`
+    }: ${s.bitsPerSample.toFixed(4)} bits/sample, ` +
     `${s.bitsPerSecond.toFixed(0)} bit/s, ${s.compressionVsAdc.toFixed(1)}x smaller than 16-bit ADC`,
     `output head ${s.outputActivation}`,
     "",

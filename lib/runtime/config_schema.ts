@@ -23,6 +23,9 @@ export type {
   WandbConfig,
 } from "./config_types.ts";
 
+/** The most residual quantizer stages `model.num_quantizers` allows. */
+export const MAX_QUANTIZERS = 32;
+
 /** Compute backends, in the order `auto` tries them. */
 export const BACKEND_NAMES: readonly ConcreteBackendName[] = ["tensorflow", "webgpu", "wasm", "cpu"];
 
@@ -79,6 +82,8 @@ const modelSchema = z.strictObject({
   codebook_size: positiveInt.max(65536).default(4096),
   beta: nonNegative.default(0.25),
   legacy_beta: z.boolean().default(false),
+  num_quantizers: positiveInt.max(MAX_QUANTIZERS).default(1),
+  quantizer_dropout: z.number().min(0).max(1).default(0),
   dec_channels: intList.default([128, 64, 64, 32, 32]),
   dec_up_strides: intList.default([1, 5, 4, 4]),
   dec_num_res_blocks: nonNegativeInt.default(2),

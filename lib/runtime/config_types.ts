@@ -101,6 +101,19 @@ export interface ModelConfig {
   readonly beta: number;
   /** Put β on the codebook term instead. */
   readonly legacy_beta: boolean;
+  /**
+   * Residual quantizer stages N (default 1, at most 32: the single SimVQ
+   * quantizer of 0.1.0, same parameters). Stage k quantises what stages
+   * 1..k−1 left, with its own frozen codebook and trainable projection; the
+   * decoder sees the sum, so codes of the first K ≤ N stages decode too.
+   */
+  readonly num_quantizers: number;
+  /**
+   * Quantizer dropout p in [0, 1] (default 0): for each training batch, with
+   * probability p only the first K stages are used, K uniform in 1..N
+   * (drawn from the training RNG, so resume stays exact). No effect at N = 1.
+   */
+  readonly quantizer_dropout: number;
   /** Decoder channels per stage. */
   readonly dec_channels: readonly number[];
   /** Decoder upsampling factors. */

@@ -29,6 +29,8 @@ export type ReplicaRequest =
     readonly id: number;
     readonly step: number;
     readonly microBatches: readonly Float32Array[];
+    /** The quantizer stages K of each micro-batch (the same for every replica). */
+    readonly quantizers: readonly number[];
     readonly fraction: number;
   }
   | { readonly kind: "export"; readonly id: number }

@@ -111,6 +111,7 @@ function serve(): (event: MessageEvent<ReplicaRequest>) => void {
         if (reducer === undefined) throw new Error("Cannot run replica: no gradient reducer attached");
         const part = await ready().replicaStep(request.microBatches, {
           step: request.step,
+          quantizers: request.quantizers,
           share: { fraction: request.fraction, reducer },
         });
         return { message: { kind: "stepped", id, part }, transfer: [] };
@@ -126,7 +127,7 @@ function serve(): (event: MessageEvent<ReplicaRequest>) => void {
         const result = await reconstructBatch(ready().generator, request);
         return {
           message: { kind: "reconstruction", id, result },
-          transfer: [result.reconstruction.buffer, result.codes.buffer],
+          transfer: [result.reconstruction.buffer, result.codes.buffer, ...result.byQuantizers.map((y) => y.buffer)],
         };
       }
     }

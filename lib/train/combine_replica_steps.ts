@@ -38,9 +38,9 @@ export interface StepMetrics {
   readonly disc_loss_raw: number | null;
   /** 1 when the GAN terms are on, else 0. */
   readonly disc_mask: number;
-  /** Codebook perplexity, mean over micro-batches. */
+  /** Codebook perplexity (of stage 1), mean over micro-batches. */
   readonly codebook_perplexity: number;
-  /** Fraction of codes used, mean over micro-batches. */
+  /** Fraction of codes used (of stage 1), mean over micro-batches. */
   readonly codebook_util: number;
   /** Generator gradient norm before clipping. */
   readonly generator_grad_norm: number;
@@ -52,8 +52,14 @@ export interface StepMetrics {
 export interface StepResult {
   /** The logged metrics. */
   readonly metrics: StepMetrics;
-  /** Code counts of each micro-batch, `[codebookSize]` each, for a sliding window. */
-  readonly codeCounts: readonly Uint32Array[];
+  /**
+   * Code counts of each micro-batch, for a sliding window: one
+   * `[codebookSize]` array per quantizer stage, stage 1 first (all zeros for
+   * a stage the micro-batch dropped).
+   */
+  readonly codeCounts: readonly (readonly Uint32Array[])[];
+  /** The quantizer stages K each micro-batch used. */
+  readonly quantizers: readonly number[];
 }
 
 /** The losses of one micro-batch (or of one replica's share of it). */
@@ -81,8 +87,10 @@ export interface ReplicaStepResult {
   readonly mask: number;
   /** Losses per micro-batch. */
   readonly micro: readonly MicroLosses[];
-  /** Code counts per micro-batch, `[codebookSize]` each. */
-  readonly codeCounts: readonly Uint32Array[];
+  /** Code counts per micro-batch and stage, `[codebookSize]` each. */
+  readonly codeCounts: readonly (readonly Uint32Array[])[];
+  /** The quantizer stages K each micro-batch used (the same on every replica). */
+  readonly quantizers: readonly number[];
   /** Hinge discriminator loss (mean over micro-batches) before its update; null before disc_start. */
   readonly discRaw: number | null;
   /** Generator gradient norm before clipping. */
@@ -127,13 +135,16 @@ export function combineReplicaSteps(
     }
     return total / microBatches;
   };
-  const codeCounts: Uint32Array[] = [];
+  const codeCounts: Uint32Array[][] = [];
   let perplexity = 0, usage = 0;
   for (let m = 0; m < microBatches; m++) {
-    const counts = Uint32Array.from(first.codeCounts[m]!);
-    for (const part of parts.slice(1)) part.codeCounts[m]!.forEach((c, k) => counts[k]! += c);
-    codeCounts.push(counts);
-    const stats = codebookStats(counts);
+    const stages = first.codeCounts[m]!.map((counts, stage) => {
+      const sum = Uint32Array.from(counts);
+      for (const part of parts.slice(1)) part.codeCounts[m]![stage]!.forEach((c, k) => sum[k]! += c);
+      return sum;
+    });
+    codeCounts.push(stages);
+    const stats = codebookStats(stages[0]!);
     perplexity += stats.perplexity / microBatches;
     usage += stats.usage / microBatches;
   }
@@ -166,5 +177,5 @@ export function combineReplicaSteps(
     generator_grad_norm: first.generatorGradNorm,
     discriminator_grad_norm: first.discriminatorGradNorm,
   };
-  return { metrics, codeCounts };
+  return { metrics, codeCounts, quantizers: [...first.quantizers] };
 }

@@ -23,6 +23,7 @@ import { CodeUsageWindow } from "./code_usage_window.ts";
 import type { HeldOutMetrics } from "./evaluate.ts";
 import { MetricsLog, type MetricsRecord } from "./metrics_log.ts";
 import { resumePoint } from "./resume_point.ts";
+import { drawQuantizers } from "./quantizer_dropout.ts";
 import { prepareRunFolder } from "./run_folder.ts";
 import type { StepMetrics } from "./step.ts";
 import { openTrainer, resolveWorkers } from "./open_trainer.ts";
@@ -169,7 +170,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     const resumePath = folder.resumeFrom;
     let from = dataset.startPosition(0);
     let loop = freshLoopState(config, { position: from, plan }, backend);
-    let codeWindow = new CodeUsageWindow(config.model.codebook_size);
+    let codeWindow = new CodeUsageWindow(config.model.codebook_size, { stages: config.model.num_quantizers });
     if (resumePath !== undefined) {
       const state = stateFromCheckpoint(await loadCheckpoint(resumePath), resumePath);
       const point = resumePoint(state.loop, { config, plan, path: resumePath }, {
@@ -260,17 +261,26 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
         val_pearson_r: heldOutMetrics.pearsonR,
         val_codebook_util: heldOutMetrics.codebookUsage,
         val_codebook_perplexity: heldOutMetrics.codebookPerplexity,
+        ...stageValidationKeys(heldOutMetrics),
       };
       return lastValidation;
     };
 
-    const record = (metrics: StepMetrics): MetricsRecord => {
+    const record = (metrics: StepMetrics, quantizers: readonly number[]): MetricsRecord => {
       const now = clock();
       const windowed = codeWindow.stats();
       const entry: Record<string, number | string | null> = { step, epoch };
       for (const [key, value] of Object.entries(metrics)) entry[key] = value;
       entry["codebook_perplexity"] = windowed.perplexity;
       entry["codebook_util"] = windowed.usage;
+      for (let k = 2; k <= codeWindow.stages; k++) {
+        const stage = codeWindow.stats(k);
+        entry[`codebook_perplexity_q${k}`] = stage.perplexity;
+        entry[`codebook_util_q${k}`] = stage.usage;
+      }
+      if (config.model.num_quantizers > 1) {
+        entry["quantizers"] = quantizers.reduce((a, b) => a + b, 0) / quantizers.length;
+      }
       entry["lr"] = config.train.learning_rate;
       entry["windows_per_s"] = intervalWindows / Math.max((now - intervalStart) / 1000, 1e-9);
       entry["seconds"] = loop.elapsed_seconds + (now - runStart) / 1000;
@@ -281,7 +291,12 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
 
     const finishStep = async (batches: readonly DatasetBatch[]): Promise<boolean> => {
       step++;
-      const result = await trainer.step(batches.map((b) => b.values), step);
+      const quantizers = drawQuantizers(rng, {
+        microBatches: batches.length,
+        numQuantizers: config.model.num_quantizers,
+        dropout: config.model.quantizer_dropout,
+      });
+      const result = await trainer.step(batches.map((b) => b.values), step, { quantizers });
       for (const counts of result.codeCounts) codeWindow.add(counts);
       const last = batches[batches.length - 1]!;
       position = last.position;
@@ -294,7 +309,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       const logNow = step % config.train.log_every === 0;
       const validateNow = heldOut.length > 0 && config.train.val_every !== null && step % config.train.val_every === 0;
       if (logNow || validateNow) {
-        let entry = record(result.metrics);
+        let entry = record(result.metrics, result.quantizers);
         if (validateNow) entry = { ...entry, ...await validate() };
         lastRecord = entry;
         await log.write(entry);
@@ -365,6 +380,22 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
   } finally {
     await trainer.dispose();
   }
+}
+
+/**
+ * The held-out keys of residual stages: `val_codebook_util_q<k>` and
+ * `val_codebook_perplexity_q<k>` for stages k ≥ 2, and `val_snr_db_k<K>`,
+ * the SNR from the first K < N stages' codes (`val_snr_db` is all N).
+ */
+function stageValidationKeys(metrics: HeldOutMetrics): Record<string, number> {
+  const out: Record<string, number> = {};
+  metrics.stageCodebooks.forEach((stats, i) => {
+    if (i === 0) return;
+    out[`val_codebook_util_q${i + 1}`] = stats.usage;
+    out[`val_codebook_perplexity_q${i + 1}`] = stats.perplexity;
+  });
+  metrics.snrDbByQuantizers.slice(0, -1).forEach((snr, i) => out[`val_snr_db_k${i + 1}`] = snr);
+  return out;
 }
 
 /** The held-out windows, read once into memory (the first `train.val_windows`, whole batches). */

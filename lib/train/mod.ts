@@ -25,7 +25,7 @@ export {
   saveCheckpoint,
   type SaveCheckpointOptions,
 } from "./checkpoint.ts";
-export { CODE_WINDOW_BATCHES, CodeUsageWindow } from "./code_usage_window.ts";
+export { CODE_WINDOW_BATCHES, CodeUsageWindow, type CodeUsageWindowOptions } from "./code_usage_window.ts";
 export { CheckpointError, TrainWorkerError } from "./errors.ts";
 export {
   evaluateHeldOut,
@@ -62,11 +62,21 @@ export {
   type ReplicaShare,
   replicaStep,
   type StepContext,
+  type StepInput,
   type StepMetrics,
+  stepQuantizers,
   type StepResult,
   trainStep,
 } from "./step.ts";
+export { drawQuantizers, type QuantizerDropoutOptions } from "./quantizer_dropout.ts";
 export { encodeFlops, type ForwardFlops, forwardFlops, trainStepFlops } from "./step_flops.ts";
-export { type GanTrainer, Trainer, type TrainerOptions, type TrainerSetup, type TrainerState } from "./trainer.ts";
+export {
+  type GanTrainer,
+  type StepOptions,
+  Trainer,
+  type TrainerOptions,
+  type TrainerSetup,
+  type TrainerState,
+} from "./trainer.ts";
 export { MAX_AUTO_WORKERS, openTrainer, type OpenTrainerOptions, resolveWorkers } from "./open_trainer.ts";
 export { ParallelTrainer, type ParallelTrainerOptions, type RowShare, splitRows } from "./parallel_trainer.ts";

@@ -21,8 +21,8 @@ import { evaluateHeldOut, type HeldOutMetrics, type Reconstruction } from "./eva
 import type { ReplicaReply, ReplicaRequest, SerialisedError } from "./_replica_protocol.ts";
 import { SharedAllReduce } from "./_shared_all_reduce.ts";
 import { combineReplicaSteps, type ReplicaStepResult } from "./combine_replica_steps.ts";
-import { checkStepInput, type StepResult } from "./step.ts";
-import type { GanTrainer, TrainerSetup, TrainerState } from "./trainer.ts";
+import { checkStepInput, stepQuantizers, type StepResult } from "./step.ts";
+import type { GanTrainer, StepOptions, TrainerSetup, TrainerState } from "./trainer.ts";
 
 /** Options of {@linkcode ParallelTrainer.create}. */
 export interface ParallelTrainerOptions {
@@ -176,12 +176,17 @@ export class ParallelTrainer implements GanTrainer {
    * @param microBatches Row-major `[batch, windowSamples]` arrays, all the same
    *   size, at least one row per worker.
    * @param step The 1-based number of this step.
+   * @param options `quantizers`: the stages K each micro-batch uses (default all N), sent to every replica.
    * @returns Metrics and per-micro-batch code counts.
    * @throws {TrainWorkerError} When a Worker fails; the trainer is then unusable.
    */
-  async step(microBatches: readonly Float32Array[], step: number): Promise<StepResult> {
+  async step(microBatches: readonly Float32Array[], step: number, options: StepOptions = {}): Promise<StepResult> {
     const w = this.setup.windowSamples;
     const rows = checkStepInput(microBatches, { step, windowSamples: w });
+    const quantizers = stepQuantizers(options.quantizers, {
+      microBatches: microBatches.length,
+      numQuantizers: this.setup.model.num_quantizers,
+    });
     if (rows < this.workers) {
       throw new RangeError(
         `Cannot train: ${this.workers} workers need at least ${this.workers} windows per micro-batch (got ${rows})`,
@@ -195,6 +200,7 @@ export class ParallelTrainer implements GanTrainer {
         kind: "step",
         step,
         microBatches: slices,
+        quantizers,
         fraction: fractions[i]!,
       }, { fatal: true, transfer: slices.map((s) => s.buffer) });
     }));
@@ -248,6 +254,7 @@ export class ParallelTrainer implements GanTrainer {
   evaluate(batches: readonly DatasetBatch[]): Promise<HeldOutMetrics> {
     return evaluateHeldOut({
       codebookSize: this.setup.model.codebook_size,
+      numQuantizers: this.setup.model.num_quantizers,
       reconstruct: (batch) => this.#reconstruct(batch),
     }, batches);
   }

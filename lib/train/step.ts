@@ -20,7 +20,7 @@
  */
 import * as tf from "@tensorflow/tfjs-core";
 import type { Codec } from "../model/codec.ts";
-import { countCodes } from "../model/codebook_stats.ts";
+import { countStageCodes } from "../model/codebook_stats.ts";
 import type { Discriminator } from "../model/discriminator.ts";
 import type { ParamStore } from "../model/params.ts";
 import type { LossWeights } from "../runtime/config_schema.ts";
@@ -62,6 +62,7 @@ interface MicroScalars {
   readonly total: tf.Scalar;
   readonly gan: tf.Scalar | null;
   readonly feature: tf.Scalar | null;
+  /** Codes of the stages used, `[rows, latentLength, K]`. */
   readonly indices: tf.Tensor;
 }
 
@@ -90,19 +91,28 @@ export interface ReplicaShare {
   readonly reducer: GradientReducer;
 }
 
+/** A step's input. */
+export interface StepInput {
+  /** Each row-major `[batch, windowSamples]`, all the same batch size. */
+  readonly microBatches: readonly Float32Array[];
+  /** This step's 1-based number (decides the mask). */
+  readonly step: number;
+  /**
+   * The quantizer stages K each micro-batch uses (quantizer dropout: the
+   * first K of N), one per micro-batch. Default: all N for every one.
+   */
+  readonly quantizers?: readonly number[] | undefined;
+}
+
 /**
  * Run one optimizer step on `microBatches` (gradient accumulation: one
  * micro-batch per accumulation slot; pass fewer for a last partial step).
  *
  * @param ctx Networks, optimizers and settings.
- * @param input `microBatches`: each row-major `[batch, windowSamples]` (all
- *   the same batch size); `step`: this step's 1-based number (decides the mask).
+ * @param input The micro-batches, the step number and the stages each micro-batch uses.
  * @returns Metrics and per-micro-batch code counts.
  */
-export async function trainStep(
-  ctx: StepContext,
-  input: { readonly microBatches: readonly Float32Array[]; readonly step: number },
-): Promise<StepResult> {
+export async function trainStep(ctx: StepContext, input: StepInput): Promise<StepResult> {
   const part = await replicaStep(ctx, input);
   return combineReplicaSteps([part], { fractions: [1], lossWeights: ctx.lossWeights });
 }
@@ -115,16 +125,21 @@ export async function trainStep(
  *
  * @param ctx Networks, optimizers and settings.
  * @param input `microBatches` (this replica's rows of each, row-major
- *   `[rows, windowSamples]`), `step` (1-based) and the replica's `share`.
+ *   `[rows, windowSamples]`), `step` (1-based), the `quantizers` K of each
+ *   micro-batch (default all N) and the replica's `share`.
  * @returns The replica's losses, code counts and the gradient norms.
  */
 export async function replicaStep(
   ctx: StepContext,
-  input: { readonly microBatches: readonly Float32Array[]; readonly step: number; readonly share?: ReplicaShare },
+  input: StepInput & { readonly share?: ReplicaShare },
 ): Promise<ReplicaStepResult> {
   const { microBatches, step, share } = input;
   const w = ctx.windowSamples;
   const rows = checkStepInput(microBatches, { step, windowSamples: w });
+  const quantizers = stepQuantizers(input.quantizers, {
+    microBatches: microBatches.length,
+    numQuantizers: ctx.generator.numQuantizers,
+  });
   const mask = step >= ctx.discStart ? 1 : 0;
   const windows = microBatches.map((mb) => tf.tensor2d(mb, [rows, w]));
   const fakes: tf.Tensor2D[] = [];
@@ -133,8 +148,8 @@ export async function replicaStep(
   let discRaw: tf.Scalar | null = null;
   let discNorm: number | null = null;
   try {
-    for (const x of windows) {
-      const { grads, micro, fake } = generatorGrads(ctx, x, mask);
+    for (const [i, x] of windows.entries()) {
+      const { grads, micro, fake } = generatorGrads(ctx, x, { mask, quantizers: quantizers[i]! });
       scalars.push(micro);
       fakes.push(fake);
       gSum = accumulate(gSum, grads);
@@ -158,9 +173,9 @@ export async function replicaStep(
         tf.dispose([...dMean.values()]);
       }
     }
-    const codebookSize = ctx.generator.quantizer.spec.codebookSize;
+    const { codebookSize, numQuantizers } = ctx.generator.quantizer.spec;
     const micro: MicroLosses[] = [];
-    const codeCounts: Uint32Array[] = [];
+    const codeCounts: Uint32Array[][] = [];
     const value = async (t: tf.Scalar | null) => t === null ? null : (await t.data())[0]!;
     for (const s of scalars) {
       micro.push({
@@ -170,12 +185,16 @@ export async function replicaStep(
         gan: await value(s.gan),
         feature: await value(s.feature),
       });
-      codeCounts.push(countCodes(await s.indices.data<"int32">(), codebookSize));
+      const used = countStageCodes(await s.indices.data<"int32">(), { stages: s.indices.shape[2]!, codebookSize });
+      // Stages a micro-batch dropped count nothing.
+      while (used.length < numQuantizers) used.push(new Uint32Array(codebookSize));
+      codeCounts.push(used);
     }
     return {
       mask,
       micro,
       codeCounts,
+      quantizers,
       discRaw: await value(discRaw),
       generatorGradNorm: gReport.gradNorm,
       discriminatorGradNorm: discNorm,
@@ -219,6 +238,31 @@ export function checkStepInput(
   return rows;
 }
 
+/**
+ * The stages each micro-batch uses: `quantizers` checked, or N for all.
+ *
+ * @param quantizers K per micro-batch, or undefined.
+ * @param options The number of `microBatches` and the model's `numQuantizers` N.
+ * @returns K per micro-batch.
+ * @throws {RangeError} When the count differs from the micro-batches' or a K is not in [1, N].
+ */
+export function stepQuantizers(
+  quantizers: readonly number[] | undefined,
+  options: { readonly microBatches: number; readonly numQuantizers: number },
+): number[] {
+  const { microBatches, numQuantizers: n } = options;
+  if (quantizers === undefined) return Array.from({ length: microBatches }, () => n);
+  if (quantizers.length !== microBatches) {
+    throw new RangeError(`Cannot train: ${quantizers.length} quantizer counts for ${microBatches} micro-batches`);
+  }
+  for (const k of quantizers) {
+    if (!Number.isInteger(k) || k < 1 || k > n) {
+      throw new RangeError(`Cannot train with ${k} quantizers: the model has ${n} (use 1 to ${n})`);
+    }
+  }
+  return [...quantizers];
+}
+
 /** This replica's mean gradients, weighted and summed over replicas when it has a share (consumes `mean`). */
 async function combine(
   network: NetworkName,
@@ -258,8 +302,9 @@ function byParamName(
 function generatorGrads(
   ctx: StepContext,
   x: tf.Tensor2D,
-  mask: number,
+  options: { readonly mask: number; readonly quantizers: number },
 ): { grads: Map<string, tf.Tensor>; micro: MicroScalars; fake: tf.Tensor2D } {
+  const { mask, quantizers } = options;
   const { names, vars } = trainable(ctx.generator.params);
   const wts = ctx.lossWeights;
   // The real windows' features do not depend on the generator: computed
@@ -268,7 +313,7 @@ function generatorGrads(
   const realFeatures = real === null ? null : real.features;
   const kept: Partial<Record<"l1" | "commit" | "gan" | "feature" | "fake" | "indices", tf.Tensor>> = {};
   const { value, grads } = tf.variableGrads(() => {
-    const out = ctx.generator.forward(x);
+    const out = ctx.generator.forward(x, { quantizers });
     const l1 = l1Loss(x, out.reconstruction);
     kept.fake = tf.keep(out.reconstruction);
     kept.indices = tf.keep(out.indices);

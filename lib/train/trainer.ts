@@ -42,9 +42,10 @@ export interface GanTrainer {
    *
    * @param microBatches Row-major `[batch, windowSamples]` arrays, all the same size.
    * @param step The 1-based number of this step.
+   * @param options `quantizers`: the stages K each micro-batch uses (default all N).
    * @returns Metrics and per-micro-batch code counts.
    */
-  step(microBatches: readonly Float32Array[], step: number): Promise<StepResult>;
+  step(microBatches: readonly Float32Array[], step: number, options?: StepOptions): Promise<StepResult>;
   /** Copy all weights, moments and optimizer step counts out. */
   exportState(): Promise<TrainerState>;
   /**
@@ -62,6 +63,15 @@ export interface GanTrainer {
   evaluate(batches: readonly DatasetBatch[]): Promise<HeldOutMetrics>;
   /** Release weights, moments and Workers. */
   dispose(): void | Promise<void>;
+}
+
+/** Options of {@linkcode GanTrainer.step}. */
+export interface StepOptions {
+  /**
+   * The quantizer stages K (1..N) each micro-batch uses, one per
+   * micro-batch (quantizer dropout draws them). Default: all N.
+   */
+  readonly quantizers?: readonly number[] | undefined;
 }
 
 /** What {@linkcode Trainer.create} needs. */
@@ -167,10 +177,12 @@ export class Trainer implements GanTrainer {
    *
    * @param microBatches Row-major `[batch, windowSamples]` arrays.
    * @param step The 1-based number of this step (decides the disc_start mask).
+   * @param options `quantizers`: the stages K each micro-batch uses (default all N).
    * @returns Metrics and per-micro-batch code counts.
+   * @throws {RangeError} When the micro-batches, the step or a K is not valid.
    */
-  step(microBatches: readonly Float32Array[], step: number): Promise<StepResult> {
-    return trainStep(this.#context(), { microBatches, step });
+  step(microBatches: readonly Float32Array[], step: number, options: StepOptions = {}): Promise<StepResult> {
+    return trainStep(this.#context(), { microBatches, step, quantizers: options.quantizers });
   }
 
   /**
@@ -179,12 +191,12 @@ export class Trainer implements GanTrainer {
    * other replicas' through `share.reducer` before each update.
    *
    * @param microBatches This replica's rows of each micro-batch, row-major `[rows, windowSamples]`.
-   * @param options The 1-based `step` and the replica's `share`.
+   * @param options The 1-based `step`, the replica's `share` and the stages K of each micro-batch.
    * @returns The replica's losses, code counts and gradient norms.
    */
   replicaStep(
     microBatches: readonly Float32Array[],
-    options: { readonly step: number; readonly share: ReplicaShare },
+    options: StepOptions & { readonly step: number; readonly share: ReplicaShare },
   ): Promise<ReplicaStepResult> {
     return replicaStep(this.#context(), { microBatches, ...options });
   }

@@ -20,6 +20,8 @@ export interface TinyCheckpointOptions {
   readonly step?: number;
   /** Normalisation mode. Default median_mad. */
   readonly normalization?: "median_mad" | "minmax";
+  /** Residual quantizer stages (`model.num_quantizers`). Default 1. */
+  readonly numQuantizers?: number;
 }
 
 /** Write a tiny checkpoint under `dir`; returns its `checkpoint_<step>` path. */
@@ -27,6 +29,7 @@ export async function makeTinyCheckpoint(dir: string, options: TinyCheckpointOpt
   const raw = tinyConfig(dir);
   const config = parseConfig({
     ...raw,
+    model: { ...(raw["model"] as Record<string, unknown>), num_quantizers: options.numQuantizers ?? 1 },
     data: { ...(raw["data"] as Record<string, unknown>), normalization: options.normalization ?? "median_mad" },
   });
   const backend = await initBackend("wasm");

@@ -62,3 +62,15 @@ Deno.test("loadCodec() rejecting missing, damaged and mismatched checkpoints wit
     await expect("state.json cannot be read");
   });
 });
+
+Deno.test("loadCodec() refusing a checkpoint of several quantizer stages, which token files cannot hold yet", async () => {
+  await withTempDir(async (dir) => {
+    const ckpt = await makeTinyCheckpoint(dir, { numQuantizers: 2 });
+    const error = await assertRejects(() => loadCodec(ckpt, { backend: "wasm" }), CheckpointError);
+    assertEquals(
+      error.message,
+      `${ckpt}: Cannot load codec: the checkpoint has 2 quantizer stages (model.num_quantizers), ` +
+        "and token files of this version hold one code per frame",
+    );
+  });
+});

@@ -79,11 +79,11 @@ export function referenceEncode(params: Params, model: RefModel, x: Float32Array
   return conv(params, "quant_conv", h);
 }
 
-/** The effective codebook C·W + b, `[k][d]`. */
-export function referenceCodebook(params: Params): Float64Array[] {
-  const c = get(params, "quantizer/codebook"),
-    w = get(params, "quantizer/W"),
-    bias = get(params, "quantizer/proj_bias");
+/** The effective codebook C·W + b of the quantizer (stage) named `prefix`, `[k][d]`. */
+export function referenceCodebook(params: Params, prefix = "quantizer"): Float64Array[] {
+  const c = get(params, `${prefix}/codebook`),
+    w = get(params, `${prefix}/W`),
+    bias = get(params, `${prefix}/proj_bias`);
   const [k, d] = c.shape as [number, number];
   return Array.from({ length: k }, (_, r) => {
     const row = new Float64Array(d);
@@ -119,6 +119,60 @@ export function referenceQuantize(
   }
   // commitment and codebook terms have the same value; only their gradients differ.
   return { indices, quantized: { data: q, shape: z.shape }, commitLoss: (1 + beta) * sq / (b * t * d) };
+}
+
+/** What {@linkcode referenceResidualQuantize} returns. */
+export interface ResidualReference {
+  /** Stage k's code of each row, `[stages][rows]`. */
+  readonly indices: number[][];
+  /** The residual stage k quantised (stage 1's is z), `[stages]` of `[rows·d]`. */
+  readonly residuals: Float64Array[];
+  /** The chosen code vectors of each stage, `[stages]` of `[rows·d]`. */
+  readonly codes: Float64Array[];
+  /** Σ_k q_k, shaped like z. */
+  readonly quantized: Act;
+  /** Σ_k (1 + β)·mean((q_k − r_k)²). */
+  readonly commitLoss: number;
+}
+
+/**
+ * Residual quantisation in float64: stage k takes the nearest code (squared
+ * distance, ties to the first) of r_k, with r_1 = z and r_{k+1} = r_k − q_k.
+ */
+export function referenceResidualQuantize(
+  codebooks: readonly (readonly Float64Array[])[],
+  z: Act,
+  beta: number,
+): ResidualReference {
+  const [b, t, d] = z.shape;
+  const rows = b * t;
+  let residual = Float64Array.from(z.data);
+  const indices: number[][] = [], residuals: Float64Array[] = [], codes: Float64Array[] = [];
+  const sum = new Float64Array(rows * d);
+  let commitLoss = 0;
+  for (const codebook of codebooks) {
+    const r = residual;
+    const q = new Float64Array(rows * d), idx: number[] = [];
+    let sq = 0;
+    for (let n = 0; n < rows; n++) {
+      let best = -1, bestDist = Infinity;
+      codebook.forEach((code, k) => {
+        let dist = 0;
+        for (let j = 0; j < d; j++) dist += (r[n * d + j]! - code[j]!) ** 2;
+        if (dist < bestDist) best = k, bestDist = dist;
+      });
+      idx.push(best);
+      for (let j = 0; j < d; j++) q[n * d + j] = codebook[best]![j]!;
+      sq += bestDist;
+    }
+    indices.push(idx);
+    residuals.push(r);
+    codes.push(q);
+    commitLoss += (1 + beta) * sq / (rows * d);
+    q.forEach((v, i) => sum[i]! += v);
+    residual = r.map((v, i) => v - q[i]!);
+  }
+  return { indices, residuals, codes, quantized: { data: sum, shape: z.shape }, commitLoss };
 }
 
 /** post_quant_conv then the decoder: quantised latents → windows `[b, t·hop]`. */

@@ -14,6 +14,7 @@ import {
   referenceDiscriminator,
   referenceEncode,
   referenceQuantize,
+  referenceResidualQuantize,
 } from "./_reference_codec.ts";
 
 // Two stages each way, a channel change (shortcut conv), strides and shuffles
@@ -63,7 +64,7 @@ for (const backend of ["cpu", "wasm"] as const) {
 
       const x = tf.tensor2d(xs, SHAPE);
       const out = g.forward(x);
-      assertEquals(out.indices.shape, [2, 6]);
+      assertEquals(out.indices.shape, [2, 6, 1]);
       assertEquals(Array.from(out.indices.dataSync()), want.indices);
       assertClose(out.reconstruction.dataSync(), recon, 1e-4, 1e-4);
       assertClose(out.commitLoss.dataSync(), [want.commitLoss], 1e-6, 1e-4);
@@ -73,6 +74,42 @@ for (const backend of ["cpu", "wasm"] as const) {
       tf.dispose([x, out.reconstruction, out.indices, out.commitLoss, codes]);
       g.dispose();
     }
+  });
+
+  Deno.test(`Codec with 3 quantizer stages matches a float64 reference at every K: forward, encode and decode [${backend}]`, async () => {
+    await initBackend(backend);
+    const model = { ...TINY, num_quantizers: 3 };
+    const g = new Codec(model, { rng: Rng.fromSeed(14), plan: kernelPlanFor(backend), outputActivation: "linear" });
+    const params = perturbed(await g.exportParams(), 15);
+    g.importParams(params);
+    const xs = normals(Rng.fromSeed(16), SHAPE[0] * SHAPE[1]);
+    const z = referenceEncode(params, model, xs, SHAPE);
+    const codebooks = [1, 2, 3].map((k) => referenceCodebook(params, k === 1 ? "quantizer" : `quantizer/stage_${k}`));
+    const x = tf.tensor2d(xs, SHAPE);
+    const full = g.encode(x);
+    assertEquals(full.shape, [2, 6, 3]);
+    const allCodes = Array.from(full.dataSync());
+    for (const k of [1, 2, 3]) {
+      const want = referenceResidualQuantize(codebooks.slice(0, k), z, model.beta);
+      const frameMajor = want.indices[0]!.flatMap((_, i) => want.indices.map((stage) => stage[i]!));
+      const recon = referenceDecode(params, model, want.quantized, false);
+      const out = g.forward(x, { quantizers: k });
+      assertEquals(out.indices.shape, [2, 6, k]);
+      assertEquals(Array.from(out.indices.dataSync()), frameMajor, `K=${k}`);
+      assertClose(out.reconstruction.dataSync(), recon, 1e-4, 1e-4);
+      assertClose(out.commitLoss.dataSync(), [want.commitLoss], 1e-6, 1e-4);
+      const codes = g.encode(x, { quantizers: k });
+      assertEquals(Array.from(codes.dataSync()), frameMajor, `K=${k}`);
+      // The first K stages of an encode at N are the encode at K.
+      assertEquals(allCodes.filter((_, i) => i % 3 < k), frameMajor, `K=${k}`);
+      assertClose(g.decode(codes).dataSync(), recon, 1e-4, 1e-4);
+      const plain = await g.encodeWindows(xs, SHAPE[1], { quantizers: k });
+      assertEquals(Array.from(plain), frameMajor);
+      assertClose(await g.decodeCodes(plain, 6, { quantizers: k }), recon, 1e-4, 1e-4);
+      tf.dispose([out.reconstruction, out.indices, out.commitLoss, codes]);
+    }
+    tf.dispose([x, full]);
+    g.dispose();
   });
 
   Deno.test(`Discriminator.apply() matches a float64 reference's logits and features on fixed weights [${backend}]`, async () => {

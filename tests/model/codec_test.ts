@@ -84,7 +84,7 @@ Deno.test("Codec() maps 10,000 samples to 125×128 latents and 125 codes and bac
   const x = tf.tensor2d(normals(Rng.fromSeed(2), 2 * 10000), [2, 10000]);
   const out = g.forward(x);
   assertEquals(out.reconstruction.shape, [2, 10000]);
-  assertEquals(out.indices.shape, [2, 125]);
+  assertEquals(out.indices.shape, [2, 125, 1]);
   assertEquals(g.latentLength(10000), 125);
   const codes = g.encode(x);
   assertEquals(codes.dtype, "int32");

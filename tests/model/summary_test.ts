@@ -46,3 +46,15 @@ Deno.test("summarizeModel() follows the config: minmax data gets a tanh head, ot
   assertAlmostEquals(s.bitsPerSecond, 625, 1e-9);
   assertEquals(s.modules[2]!.frozenParams, 1024 * 128);
 });
+
+Deno.test("summarizeModel() counts every quantizer stage: N stages, N times the codes, parameters and search", async () => {
+  const backend = await initBackend("cpu");
+  const s = summarizeModel(parseConfig({ model: { num_quantizers: 4 } }), { backend });
+  assertEquals([s.numQuantizers, s.bitsPerCode], [4, 12]);
+  assertAlmostEquals(s.bitsPerSample, 4 * 0.15, 1e-12);
+  assertAlmostEquals(s.bitsPerSecond, 3000, 1e-9);
+  assertEquals([s.modules[2]!.trainableParams, s.modules[2]!.frozenParams], [4 * 16512, 4 * 524288]);
+  assertAlmostEquals(s.modules[2]!.gflopPerWindow, 4 * 0.131, 2e-3);
+  assertEquals(s.generator.trainableParams, 1280065 + 3 * 16512);
+  assertStringIncludes(formatSummary(s), "codebook 4,096 (12.00 bits/code) × 4 quantizer stages: 0.6000 bits/sample");
+});

@@ -21,6 +21,21 @@ Deno.test("parseConfig() fills the seed defaults for an empty document", () => {
   assertEquals(config.data.segment_samples, 10000);
   assertEquals(config.logging.wandb.enabled, false);
   assertEquals(encoderHop(config.model), 80);
+  // One quantizer, no dropout: the model of 0.1.0.
+  assertEquals([config.model.num_quantizers, config.model.quantizer_dropout], [1, 0]);
+});
+
+Deno.test("parseConfig() rejecting a quantizer count or dropout out of range names the key", () => {
+  for (const n of [0, 1.5, 33, "4"]) {
+    const error = assertThrows(() => parseConfig({ model: { num_quantizers: n } }), ConfigError);
+    assertEquals(error.keyPath, "model.num_quantizers");
+  }
+  for (const p of [-0.1, 1.5, null]) {
+    const error = assertThrows(() => parseConfig({ model: { quantizer_dropout: p } }), ConfigError);
+    assertEquals(error.keyPath, "model.quantizer_dropout");
+  }
+  const config = parseConfig({ model: { num_quantizers: 32, quantizer_dropout: 1 } });
+  assertEquals([config.model.num_quantizers, config.model.quantizer_dropout], [32, 1]);
 });
 
 Deno.test("parseConfig() returns a frozen object", () => {

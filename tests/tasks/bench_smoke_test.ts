@@ -6,7 +6,7 @@ import { ROOT, taskArgs } from "./_run_task.ts";
 const EXPECTED: Record<string, readonly string[]> = {
   pod5: ["vbz_decode_z1", "zstd_only_z1"],
   data: ["dataset_workers_0", "dataset_workers_1", "dataset_workers_2"],
-  train: ["g_step_b16", "gd_step_b16", "g_step_b4", "encode_b16", "matmul"],
+  train: ["g_step_b16", "gd_step_b16", "g_step_b4", "g_step_b16_q4", "encode_b16", "matmul"],
   codec: [
     "model_encode_only",
     "encode_workers_1",

@@ -8,7 +8,13 @@ import { Rng } from "../../lib/runtime/rng.ts";
 import type { NormalisationMode } from "../../lib/signal/types.ts";
 import { evaluateHeldOut } from "../../lib/train/evaluate.ts";
 import { normals } from "../model/_reference.ts";
-import { referenceCodebook, referenceDecode, referenceEncode, referenceQuantize } from "../model/_reference_codec.ts";
+import {
+  referenceCodebook,
+  referenceDecode,
+  referenceEncode,
+  referenceQuantize,
+  referenceResidualQuantize,
+} from "../model/_reference_codec.ts";
 
 const MODEL = parseConfig({
   model: {
@@ -124,3 +130,42 @@ for (const mode of ["median_mad", "minmax"] as const) {
     codec.dispose();
   });
 }
+
+Deno.test("evaluateHeldOut() with 3 quantizer stages scores each stage's codes and the SNR of the first K stages alone", async () => {
+  await initBackend("cpu");
+  const model = { ...MODEL, num_quantizers: 3 };
+  const codec = new Codec(model, { rng: Rng.fromSeed(32), plan: kernelPlanFor("cpu"), outputActivation: "linear" });
+  const params = await codec.exportParams();
+  const codebooks = [1, 2, 3].map((k) => referenceCodebook(params, k === 1 ? "quantizer" : `quantizer/stage_${k}`));
+  const data = batches("median_mad");
+  const ref: number[] = [];
+  const est: number[][] = [[], [], []];
+  const counts = [0, 1, 2].map(() => new Map<number, number>());
+  for (const batch of data) {
+    const z = referenceEncode(params, model, batch.values, [batch.batchSize, W]);
+    for (const k of [1, 2, 3]) {
+      const q = referenceResidualQuantize(codebooks.slice(0, k), z, model.beta);
+      const y = referenceDecode(params, model, q.quantized, false);
+      batch.sources.forEach(({ stats }, row) => {
+        for (let i = 0; i < W; i++) {
+          if (k === 3) ref.push(batch.values[row * W + i]! * stats.scalePa + stats.shiftPa);
+          est[k - 1]!.push(y[row * W + i]! * stats.scalePa + stats.shiftPa);
+        }
+      });
+      if (k === 3) {
+        q.indices.forEach((stage, s) => stage.forEach((c) => counts[s]!.set(c, (counts[s]!.get(c) ?? 0) + 1)));
+      }
+    }
+  }
+  const got = await evaluateHeldOut(codec, data);
+  assertEquals(got.snrDbByQuantizers.length, 3);
+  est.forEach((e, k) => assertAlmostEquals(got.snrDbByQuantizers[k]!, snrDb(ref, e), 1e-3));
+  assertEquals(got.snrDbByQuantizers[2], got.snrDb);
+  assertEquals(got.stageCodebooks.length, 3);
+  counts.forEach((c, s) => assertAlmostEquals(got.stageCodebooks[s]!.usage, c.size / model.codebook_size, 1e-12));
+  assertEquals([got.codebookUsage, got.codebookPerplexity], [
+    got.stageCodebooks[0]!.usage,
+    got.stageCodebooks[0]!.perplexity,
+  ]);
+  codec.dispose();
+});

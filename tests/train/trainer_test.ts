@@ -90,7 +90,8 @@ Deno.test("Trainer.step() before disc_start leaves the discriminator untouched",
   assertEquals([metrics.weighted_gan_loss, metrics.weighted_feature_loss, metrics.disc_loss], [0, 0, 0]);
   assertAlmostEquals(metrics.total_loss, metrics.weighted_reconstruct_loss + metrics.weighted_commit_loss, 1e-6);
   assertEquals(codeCounts.length, 1);
-  assertEquals(codeCounts[0]!.reduce((a, b) => a + b, 0), 2 * (WINDOW / 8));
+  assertEquals(codeCounts[0]!.length, 1); // one quantizer stage
+  assertEquals(codeCounts[0]![0]!.reduce((a, b) => a + b, 0), 2 * (WINDOW / 8));
   // From disc_start on (1-based), the GAN terms and the discriminator are on.
   const on = (await trainer.step([sines(2)], 3)).metrics;
   assertEquals(on.disc_mask, 1);
@@ -156,8 +157,8 @@ Deno.test("Trainer.step() with k micro-batches equals one batch of k× the windo
     assertAlmostEquals(a.metrics[key]!, b.metrics[key]!, 1e-5 * Math.max(1, Math.abs(b.metrics[key]!)), key);
   }
   assertEquals(a.codeCounts.length, 2);
-  const summed = a.codeCounts[0]!.map((c, i) => c + a.codeCounts[1]![i]!);
-  assertEquals(summed, b.codeCounts[0]);
+  const summed = a.codeCounts[0]![0]!.map((c, i) => c + a.codeCounts[1]![0]![i]!);
+  assertEquals(summed, b.codeCounts[0]![0]);
   split.dispose();
   whole.dispose();
 });

@@ -183,7 +183,7 @@ export type {
 export type { NormalisationMode, NormalisationStats, SignalMetrics } from "./lib/signal/mod.ts";
 export type { MetricsRecord } from "./lib/train/metrics_log.ts";
 export { BackendError, ConfigError, InputError } from "./lib/runtime/errors.ts";
-export { CheckpointError } from "./lib/train/errors.ts";
+export { CheckpointError } from "./lib/checkpoint/mod.ts";
 export type { HeldOutMetrics } from "./lib/train/evaluate.ts";
 export {
   type MetricsSink,

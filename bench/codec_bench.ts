@@ -31,7 +31,7 @@ import { kernelPlanFor } from "../lib/model/kernel_plan.ts";
 import { initBackend } from "../lib/runtime/backend.ts";
 import { parseConfig } from "../lib/runtime/config.ts";
 import { Rng } from "../lib/runtime/rng.ts";
-import { saveCheckpoint } from "../lib/train/checkpoint.ts";
+import { saveCheckpoint } from "../lib/checkpoint/checkpoint.ts";
 import { benchEnvironment } from "./_common.ts";
 
 /** A MinION flow cell's sample rate (512 channels at 5 kHz). */

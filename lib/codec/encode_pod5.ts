@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { sampleRateToleranceHz } from "../data/_file_plan.ts";
+import { sampleRateToleranceHz } from "../data/mod.ts";
 import { adcToPa } from "../pod5/calibration.ts";
 import { Pod5Reader } from "../pod5/reader.ts";
 import type { Pod5Read } from "../pod5/pod5_read.ts";
@@ -20,8 +20,7 @@ import { shardManifestOf, shardManifestPath, writeShardManifest } from "./shard_
 import { makeOutputFolders, planFiles } from "./_codec_paths.ts";
 import { type ModelRunner, startRunner } from "./_model_runner.ts";
 import { decodeReadWith, encodeReadWith, jobCount } from "./_read_jobs.ts";
-import type { EncodedRead } from "./read_codec.ts";
-import type { CodecProgress, CodesEncoding, TailStrategy } from "./types.ts";
+import type { CodecProgress, CodesEncoding, EncodedRead, TailStrategy } from "./types.ts";
 
 /** The tail strategy chosen by measurement (README, "How tails are coded"). */
 export const DEFAULT_TAIL: TailStrategy = "short";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { join, resolve } from "@std/path";
+import { join } from "@std/path";
 import { z } from "zod";
 import { Codec } from "../model/codec.ts";
 import { outputActivationFor } from "../model/decoder.ts";
@@ -17,13 +17,11 @@ import { type BackendName, configSchema, type ModelConfig } from "../runtime/con
 import { Rng } from "../runtime/rng.ts";
 import { sha256Hex } from "../runtime/sha256_hex.ts";
 import type { NormalisationMode } from "../signal/types.ts";
-import { latestCheckpoint, STATE_FILE } from "../train/checkpoint.ts";
-import { CheckpointError } from "../train/errors.ts";
-import { decodeSafetensors } from "../train/safetensors.ts";
+import { GENERATOR_FILE, STATE_FILE } from "../checkpoint/checkpoint.ts";
+import { resolveCheckpointDir } from "../checkpoint/resolve_checkpoint_dir.ts";
+import { CheckpointError } from "../checkpoint/errors.ts";
+import { decodeSafetensors } from "../checkpoint/safetensors.ts";
 import type { CheckpointIdentity } from "./types.ts";
-
-/** The generator's weights in a checkpoint directory. */
-export const GENERATOR_FILE = "generator.safetensors";
 
 /** The parts of a checkpoint's recorded config that the codec needs (other keys may come and go). */
 const recordedConfigSchema = z.object({
@@ -118,39 +116,6 @@ export class LoadedCodec {
   /** Free the weights. */
   dispose(): void {
     this.#generator.dispose();
-  }
-}
-
-/**
- * Resolve a checkpoint argument: a `checkpoint_<step>` directory, or a run
- * directory (then its newest complete checkpoint).
- *
- * @param path The directory given.
- * @returns The absolute `checkpoint_<step>` directory.
- * @throws {CheckpointError} When neither holds a checkpoint.
- */
-export async function resolveCheckpointDir(path: string): Promise<string> {
-  const dir = resolve(path);
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(dir);
-  } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound ? "no such directory" : String(error);
-    throw new CheckpointError(path, `Cannot load checkpoint: ${reason}`, { cause: error });
-  }
-  if (!info.isDirectory) throw new CheckpointError(path, "Cannot load checkpoint: not a directory");
-  try {
-    await Deno.stat(join(dir, STATE_FILE));
-    return dir;
-  } catch {
-    const latest = await latestCheckpoint(dir);
-    if (latest === undefined) {
-      throw new CheckpointError(
-        path,
-        "Cannot load checkpoint: neither a checkpoint_<step> directory nor a run directory holding one",
-      );
-    }
-    return latest;
   }
 }
 

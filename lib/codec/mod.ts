@@ -26,9 +26,10 @@ export {
   type EncodeSummary,
 } from "./encode_pod5.ts";
 export { CodecMismatchError, TokenFileError } from "./errors.ts";
-export { GENERATOR_FILE, loadCodec, type LoadCodecOptions, LoadedCodec, resolveCheckpointDir } from "./load_codec.ts";
-export { decodeRead, type EncodedRead, encodeRead, type ReadCodecOptions } from "./read_codec.ts";
-export { type ReadLayout, readLayout, type ReadLayoutOptions } from "./read_layout.ts";
+export { loadCodec, type LoadCodecOptions, LoadedCodec } from "./load_codec.ts";
+export { GENERATOR_FILE, resolveCheckpointDir } from "../checkpoint/mod.ts";
+export { decodeRead, encodeRead, type ReadCodecOptions } from "./read_codec.ts";
+export { readLayout } from "./read_layout.ts";
 export {
   checkShardManifests,
   SHARD_MANIFEST_FORMAT,
@@ -48,6 +49,9 @@ export {
   type CheckpointIdentity,
   type CodecProgress,
   type CodesEncoding,
+  type EncodedRead,
+  type ReadLayout,
+  type ReadLayoutOptions,
   type SourceFile,
   TAIL_STRATEGIES,
   type TailStrategy,

@@ -8,20 +8,9 @@
 import type { Calibration, RunInfo } from "../pod5/types.ts";
 import type { NormalisationStats } from "../signal/types.ts";
 import type { LoadedCodec } from "./load_codec.ts";
-import type { ReadLayout } from "./read_layout.ts";
 import { inProcessRunner } from "./_model_runner.ts";
 import { decodeReadWith, encodeReadWith } from "./_read_jobs.ts";
-import type { TailStrategy } from "./types.ts";
-
-/** A read's codes and what decoding them needs. */
-export interface EncodedRead {
-  /** Normalisation stats of the read. */
-  readonly normalisation: NormalisationStats;
-  /** Its codes, `[numCodes]`. */
-  readonly codes: Uint16Array;
-  /** Where its samples went. */
-  readonly layout: ReadLayout;
-}
+import type { EncodedRead, TailStrategy } from "./types.ts";
 
 /** Options of {@linkcode encodeRead} and {@linkcode decodeRead}. */
 export interface ReadCodecOptions {

@@ -18,7 +18,7 @@ import { type Config, segmentSamples } from "../runtime/config.ts";
 import { ConfigError } from "../runtime/errors.ts";
 import { Rng } from "../runtime/rng.ts";
 import { VERSION } from "../version.ts";
-import { loadCheckpoint, saveCheckpoint } from "./checkpoint.ts";
+import { loadCheckpoint, saveCheckpoint } from "../checkpoint/checkpoint.ts";
 import { CodeUsageWindow } from "./code_usage_window.ts";
 import type { HeldOutMetrics } from "./evaluate.ts";
 import { MetricsLog, type MetricsRecord } from "./metrics_log.ts";

@@ -13,20 +13,8 @@ export {
   l1Loss,
   realHingeLoss,
 } from "./losses.ts";
-export {
-  CHECKPOINT_TENSOR_FILES,
-  type CheckpointData,
-  type CheckpointEntry,
-  latestCheckpoint,
-  listCheckpoints,
-  loadCheckpoint,
-  pruneCheckpoints,
-  type PruneCheckpointsOptions,
-  saveCheckpoint,
-  type SaveCheckpointOptions,
-} from "./checkpoint.ts";
 export { CODE_WINDOW_BATCHES, CodeUsageWindow } from "./code_usage_window.ts";
-export { CheckpointError, TrainWorkerError } from "./errors.ts";
+export { TrainWorkerError } from "./errors.ts";
 export {
   evaluateHeldOut,
   type HeldOutMetrics,
@@ -38,13 +26,6 @@ export { type MetricsSink, type TrainEvent, trainModel, type TrainModelOptions, 
 export { prepareRunFolder, PREVIOUS_PREFIX, type RunFolder, type RunFolderOptions } from "./run_folder.ts";
 export { RESUME_CHANGED_DATA_FLAG, type ResumePoint, resumePoint, type ResumePointOptions } from "./resume_point.ts";
 export { formatLogLine, MetricsLog, type MetricsLogOptions, type MetricsRecord } from "./metrics_log.ts";
-export {
-  decodeSafetensors,
-  encodeSafetensors,
-  type Safetensors,
-  type SafetensorsDtype,
-  type Tensor,
-} from "./safetensors.ts";
 export {
   CHECKPOINT_FORMAT,
   checkpointFromState,

@@ -13,7 +13,7 @@ import { decodeTokens } from "../codec/decode_tokens.ts";
 import { encodePod5 } from "../codec/encode_pod5.ts";
 import type { LoadedCodec } from "../codec/load_codec.ts";
 import { TokenFileReader } from "../codec/token_file_reader.ts";
-import { sampleRateToleranceHz } from "../data/_file_plan.ts";
+import { sampleRateToleranceHz } from "../data/mod.ts";
 import { codebookStats, countCodes } from "../model/codebook_stats.ts";
 import { ConfigError, InputError } from "../runtime/errors.ts";
 import { findFiles } from "../runtime/find_files.ts";

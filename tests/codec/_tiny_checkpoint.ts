@@ -9,7 +9,7 @@ import { kernelPlanFor } from "../../lib/model/kernel_plan.ts";
 import { initBackend } from "../../lib/runtime/backend.ts";
 import { parseConfig } from "../../lib/runtime/config.ts";
 import { Rng } from "../../lib/runtime/rng.ts";
-import { saveCheckpoint } from "../../lib/train/checkpoint.ts";
+import { saveCheckpoint } from "../../lib/checkpoint/checkpoint.ts";
 import { tinyConfig } from "../train/_tiny_config.ts";
 
 /** Options of {@linkcode makeTinyCheckpoint}. */

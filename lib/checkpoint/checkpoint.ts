@@ -25,6 +25,8 @@ export const CHECKPOINT_TENSOR_FILES = ["generator", "discriminator", "optimizer
 export type CheckpointTensorFile = (typeof CHECKPOINT_TENSOR_FILES)[number];
 /** The JSON file of a checkpoint. */
 export const STATE_FILE = "state.json";
+/** The generator's weights in a checkpoint directory (the codec's identity is its sha256). */
+export const GENERATOR_FILE = "generator.safetensors";
 
 const CHECKPOINT_NAME = /^checkpoint_(\d+)$/;
 

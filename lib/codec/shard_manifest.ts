@@ -7,6 +7,7 @@
  */
 import { join, relative } from "@std/path";
 import { z } from "zod";
+import { writeFileAtomic } from "../runtime/atomic_file.ts";
 import { InputError } from "../runtime/errors.ts";
 import { pathExists } from "../runtime/path_exists.ts";
 import { type Shard, shardManifestName } from "../runtime/shard.ts";
@@ -134,14 +135,7 @@ export function shardManifestOf(job: ShardJob, files: readonly ShardFileResult[]
  * @param manifest The manifest.
  */
 export async function writeShardManifest(path: string, manifest: ShardManifest): Promise<void> {
-  const temp = `${path}.tmp-${Deno.pid}`;
-  try {
-    await Deno.writeTextFile(temp, JSON.stringify(manifest, null, 1) + "\n");
-    await Deno.rename(temp, path);
-  } catch (error) {
-    await Deno.remove(temp).catch(() => undefined);
-    throw error;
-  }
+  await writeFileAtomic(path, JSON.stringify(manifest, null, 1) + "\n");
 }
 
 /** What {@linkcode checkShardManifests} found. */

@@ -15,6 +15,7 @@ import type { LoadedCodec } from "../codec/load_codec.ts";
 import { TokenFileReader } from "../codec/token_file_reader.ts";
 import { sampleRateToleranceHz } from "../data/mod.ts";
 import { codebookStats, countCodes } from "../model/codebook_stats.ts";
+import { writeFileAtomic } from "../runtime/atomic_file.ts";
 import { ConfigError, InputError } from "../runtime/errors.ts";
 import { findFiles } from "../runtime/find_files.ts";
 import { VERSION } from "../version.ts";
@@ -71,12 +72,6 @@ function summary(values: readonly (number | null)[]): Summary {
     mean: finite.reduce((a, b) => a + b, 0) / finite.length,
     median: finite.length % 2 === 1 ? finite[mid]! : (finite[mid - 1]! + finite[mid]!) / 2,
   };
-}
-
-async function writeText(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${Deno.pid}`;
-  await Deno.writeTextFile(tmp, text);
-  await Deno.rename(tmp, path);
 }
 
 async function checkOutDir(outDir: string, inputs: readonly string[], force: boolean): Promise<void> {
@@ -170,7 +165,7 @@ export async function validateCheckpoint(options: ValidateCheckpointOptions): Pr
 
   stage("scoring the signal");
   const signal = await compareSignals(out.real_pod5, out.generated_pod5);
-  await writeText(out.svg, reconstructionSvg(signal.traces));
+  await writeFileAtomic(out.svg, reconstructionSvg(signal.traces));
   const counts = new Uint32Array(codec.codebookSize);
   {
     await using tokens = await TokenFileReader.open(out.tokens);
@@ -296,8 +291,8 @@ export async function validateCheckpoint(options: ValidateCheckpointOptions): Pr
     },
     outputs: out,
   };
-  await writeText(out.report_json, JSON.stringify(report, null, 1) + "\n");
-  await writeText(out.report_md, reportMarkdown(report));
+  await writeFileAtomic(out.report_json, JSON.stringify(report, null, 1) + "\n");
+  await writeFileAtomic(out.report_md, reportMarkdown(report));
   return report;
 }
 

@@ -25,11 +25,15 @@ Deno.test("AtomicFile leaves an existing file untouched until commit(), then rep
 
 Deno.test("AtomicFile removes its temporary file when left without commit(), or on abort()", async () => {
   await withTempDir(async (dir) => {
-    await assertRejects(async () => {
-      await using out = await AtomicFile.create(`${dir}/a.bin`);
-      await out.write(new Uint8Array(10));
-      throw new Error("the work failed");
-    }, Error, "the work failed");
+    await assertRejects(
+      async () => {
+        await using out = await AtomicFile.create(`${dir}/a.bin`);
+        await out.write(new Uint8Array(10));
+        throw new Error("the work failed");
+      },
+      Error,
+      "the work failed",
+    );
     const out = await AtomicFile.create(`${dir}/b.bin`);
     await out.abort();
     await out.abort();

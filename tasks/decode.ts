@@ -9,6 +9,13 @@ import { loadCodec } from "../lib/codec/load_codec.ts";
 import { describeBackend } from "../lib/runtime/backend.ts";
 import { parseFileTaskFlags } from "../lib/runtime/file_task_flags.ts";
 import { formatDuration, progressPrinter } from "../lib/runtime/progress.ts";
+import type { FlagHints } from "../lib/runtime/error_report.ts";
+
+/** What this task's flags change about the library's refusals, by reason. */
+export const FLAG_HINTS: FlagHints = {
+  output_exists: " (use --force to replace it)",
+  other_checkpoint: "; use that checkpoint, or --force",
+};
 
 const HELP = `Usage: deno task decode IN.tokens|DIR -o OUT.pod5|DIR [--ckpt CKPT] [flags]
 

@@ -11,6 +11,13 @@ import { describeBackend } from "../lib/runtime/backend.ts";
 import { parseFileTaskFlags } from "../lib/runtime/file_task_flags.ts";
 import { formatDuration, progressPrinter } from "../lib/runtime/progress.ts";
 import { UsageError } from "../lib/runtime/args.ts";
+import type { FlagHints } from "../lib/runtime/error_report.ts";
+
+/** What this task's flags change about the library's refusals, by reason. */
+export const FLAG_HINTS: FlagHints = {
+  output_exists: " (use --force to replace it)",
+  sample_rate: " (--skip-mismatched skips such reads)",
+};
 
 const HELP = `Usage: deno task encode IN.pod5|DIR -o OUT.tokens|DIR --ckpt CKPT [flags]
 

@@ -9,6 +9,7 @@ import { loadCodec } from "../lib/codec/load_codec.ts";
 import { parseFlags, UsageError } from "../lib/runtime/args.ts";
 import { describeBackend } from "../lib/runtime/backend.ts";
 import type { RawConfig } from "../lib/runtime/config.ts";
+import type { FlagHints } from "../lib/runtime/error_report.ts";
 import { ConfigError } from "../lib/runtime/errors.ts";
 import { defaultWorkers } from "../lib/runtime/file_task_flags.ts";
 import { resolveValidateConfig } from "../lib/validate/validate_config.ts";
@@ -41,6 +42,15 @@ real signal. Flags override the config (default configs/validate_dorado.json).
   --workers N             [workers] codec Workers (default: cores, at most 4)
   --force                 write into a non-empty output folder
   -h, --help              show this help`;
+
+/** What this task's flags change about the library's refusals, by reason. */
+export const FLAG_HINTS: FlagHints = {
+  output_in_input_folder: ": choose another --out-dir",
+  output_not_empty: " (use --force to write into it)",
+  no_pod5: " (--pod5)",
+  no_out_dir: " (--out-dir)",
+  program_not_found: " (check --dorado-bin)",
+};
 
 const FLAG_KEYS: Readonly<Record<string, readonly [string, ...string[]]>> = {
   "pod5": ["pod5"],

@@ -14,8 +14,8 @@ export class CheckpointError extends InputError {
    * @param message What is wrong.
    * @param options The `cause`, if any.
    */
-  constructor(path: string, message: string, options: { cause?: unknown } = {}) {
-    super(`${path}: ${message}`, { path, cause: options.cause });
+  constructor(path: string, message: string, options: { reason?: string; cause?: unknown } = {}) {
+    super(message, { path, reason: options.reason ?? "checkpoint", cause: options.cause });
     this.name = "CheckpointError";
   }
 }

@@ -79,7 +79,7 @@ export async function planFiles(input: string, output: string, options: PlanFile
     info = await Deno.stat(inputPath);
   } catch (error) {
     throw new InputError(
-      `${input}: Cannot read input: ${error instanceof Deno.errors.NotFound ? "not found" : error}`,
+      `Cannot read input: ${error instanceof Deno.errors.NotFound ? "not found" : error}`,
       {
         path: input,
         cause: error,
@@ -93,13 +93,19 @@ export async function planFiles(input: string, output: string, options: PlanFile
   if (info.isDirectory) {
     const outInfo = await Deno.stat(outputPath).catch(() => undefined);
     if (outInfo !== undefined && !outInfo.isDirectory) {
-      throw new InputError(`${output}: Cannot write outputs: the input is a folder, so the output must be one too`, {
-        path: output,
-      });
+      throw new InputError(
+        `Cannot write outputs: the input is a folder, so the output must be one too`,
+        {
+          path: output,
+        },
+      );
     }
     const files = await findFiles(inputPath, options.from);
     if (files.length === 0) {
-      throw new InputError(`${input}: Cannot find input: no ${options.from} files under it`, { path: input });
+      throw new InputError(
+        `Cannot find input: no ${options.from} files under it`,
+        { path: input },
+      );
     }
     outputRoot = outputPath;
     pairs = files.map((file) => {
@@ -121,12 +127,19 @@ export async function planFiles(input: string, output: string, options: PlanFile
   }
   for (const pair of pairs) {
     if (pair.output === pair.input) {
-      throw new InputError(`${pair.output}: Cannot write output: it would replace its input`, { path: pair.output });
+      throw new InputError(
+        `Cannot write output: it would replace its input`,
+        { path: pair.output },
+      );
     }
     if (options.overwrite !== true && await pathExists(pair.output)) {
-      throw new InputError(`${pair.output}: Cannot write output: the file exists (use --force to replace it)`, {
-        path: pair.output,
-      });
+      throw new InputError(
+        "Cannot write output: the file exists",
+        {
+          path: pair.output,
+          reason: "output_exists",
+        },
+      );
     }
   }
   return { pairs, totalFiles, inputRoot: info.isDirectory ? inputPath : dirname(inputPath), outputRoot };

@@ -95,6 +95,7 @@ export async function startWorkerRunner(codec: LoadedCodec, count: number): Prom
         codec.checkpoint.path,
         `a codec worker loaded generator sha256 ${other.sha256}, not ${codec.checkpoint.sha256} ` +
           "(the checkpoint changed while loading)",
+        { reason: "worker_checkpoint", loaded: other.sha256, expected: codec.checkpoint.sha256 },
       );
     }
   } catch (error) {

@@ -98,12 +98,13 @@ export function checkTokensFitCodec(
   codec: LoadedCodec,
   allowOtherCheckpoint: boolean,
 ): void {
-  const recorded = header.checkpoint.sha256, given = codec.checkpoint.sha256;
-  if (recorded !== given && !allowOtherCheckpoint) {
+  const recorded = header.checkpoint, given = codec.checkpoint;
+  if (recorded.sha256 !== given.sha256 && !allowOtherCheckpoint) {
     throw new CodecMismatchError(
       path,
-      `Cannot decode: the tokens were made by checkpoint sha256 ${recorded} (${header.checkpoint.path}), ` +
-        `the checkpoint given has sha256 ${given} (${codec.checkpoint.path}); use that checkpoint, or --force`,
+      `Cannot decode: the tokens were made by checkpoint sha256 ${recorded.sha256} (${recorded.path}), ` +
+        `the checkpoint given has sha256 ${given.sha256} (${given.path})`,
+      { reason: "other_checkpoint", recorded, given },
     );
   }
   for (
@@ -115,13 +116,19 @@ export function checkTokensFitCodec(
     ] as const
   ) {
     if (tokens !== model) {
-      throw new CodecMismatchError(path, `Cannot decode: the tokens' ${what} is ${tokens}, the checkpoint's ${model}`);
+      throw new CodecMismatchError(path, `Cannot decode: the tokens' ${what} is ${tokens}, the checkpoint's ${model}`, {
+        reason: "geometry",
+        what,
+        tokens,
+        checkpoint: model,
+      });
     }
   }
   if (header.normalisation !== codec.normalisation) {
     throw new CodecMismatchError(
       path,
       `Cannot decode: the tokens were normalised as ${header.normalisation}, the checkpoint uses ${codec.normalisation}`,
+      { reason: "normalisation", tokens: header.normalisation, checkpoint: codec.normalisation },
     );
   }
 }

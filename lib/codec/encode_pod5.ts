@@ -264,7 +264,12 @@ async function encodeFile(input: string, output: string, context: FileContext): 
       const what = `read ${read.readId} has a sample rate of ${read.sampleRateHz} Hz, the model's is ` +
         `${codec.sampleRateHz} Hz`;
       if (context.skipMismatched !== true) {
-        throw new CodecMismatchError(input, `Cannot encode: ${what} (--skip-mismatched skips such reads)`);
+        throw new CodecMismatchError(input, `Cannot encode: ${what}`, {
+          reason: "sample_rate",
+          readId: read.readId,
+          sampleRateHz: read.sampleRateHz,
+          modelSampleRateHz: codec.sampleRateHz,
+        });
       }
       context.onWarning?.(`${input}: ${what}; skipped`);
       skipped++;

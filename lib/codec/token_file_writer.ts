@@ -142,7 +142,7 @@ export class TokenFileWriter implements AsyncDisposable {
     options: TokenFileWriterOptions = {},
   ): Promise<TokenFileWriter> {
     if (options.overwrite !== true && await pathExists(path)) {
-      throw new TokenFileError(path, "Cannot create token file: the file exists (remove it or use --force)");
+      throw new TokenFileError(path, "Cannot create token file: the file exists", { reason: "output_exists" });
     }
     let out: AtomicFile;
     try {

@@ -7,16 +7,15 @@
  *
  * @module
  */
-import { CodecMismatchError } from "../codec/errors.ts";
 import type { CodecPool } from "../codec/codec_pool.ts";
 import { formatError } from "../runtime/error_report.ts";
-import { InputError } from "../runtime/errors.ts";
 import { VERSION } from "../version.ts";
 import type { BearerToken } from "./bearer_token.ts";
 import { HttpError, QueueFullError } from "./errors.ts";
 import { fileResponse } from "./file_response.ts";
 import type { ReleaseSlot, RequestLimiter } from "./request_limiter.ts";
 import { RequestWorkspace } from "./request_workspace.ts";
+import { refusalOf } from "./_refusal.ts";
 import {
   checkContentType,
   checkLength,
@@ -210,7 +209,11 @@ async function handlePost(
     return response;
   } catch (error) {
     if (request.signal.aborted) return refuse(clientGone(route));
-    const refusal = asHttpError(error, route, workspace);
+    const refusal = refusalOf(error, {
+      verb: route.verb,
+      bodyPath: workspace?.path(`body${route.inputExtension}`),
+      workspaceDir: workspace?.dir,
+    });
     if (refusal.status >= 500) options.onLog?.(formatError(error));
     return refuse(refusal);
   } finally {
@@ -243,23 +246,6 @@ async function spool(
 function clientGone(route: PostRoute): HttpError {
   // 499 (nginx's "client closed request"): nobody reads it, the log does.
   return new HttpError(499, `Cannot ${route.verb}: the client went away`);
-}
-
-/** The status and the one-line reason a client sees; server paths are replaced by "body". */
-function asHttpError(error: unknown, route: PostRoute, workspace: RequestWorkspace | undefined): HttpError {
-  if (error instanceof HttpError) return error;
-  let status: number;
-  if (error instanceof CodecMismatchError) status = route.mismatchStatus;
-  else if (error instanceof InputError) status = 400;
-  else return new HttpError(500, `Cannot ${route.verb}: internal error (see the server log)`, { cause: error });
-  let line = firstLine(error);
-  const path = error instanceof InputError ? error.path : undefined;
-  if (path !== undefined && !line.startsWith(`${path}:`)) line = `${path}: ${line}`;
-  if (workspace !== undefined) {
-    line = line.replaceAll(workspace.path(`body${route.inputExtension}`), "body").replaceAll(workspace.dir, "(temp)");
-  }
-  for (const [flag, hint] of Object.entries(route.flagHints)) line = line.replaceAll(flag, hint);
-  return new HttpError(status, line, { cause: error });
 }
 
 function firstLine(error: unknown): string {

@@ -78,10 +78,8 @@ async function checkOutDir(outDir: string, inputs: readonly string[], force: boo
   for (const input of inputs) {
     if (resolve(dirname(input)) === outDir) {
       throw new InputError(
-        `${outDir}: Cannot validate into the folder of the input ${basename(input)}: choose another --out-dir`,
-        {
-          path: outDir,
-        },
+        `Cannot validate into the folder of the input ${basename(input)}`,
+        { path: outDir, reason: "output_in_input_folder" },
       );
     }
   }
@@ -89,10 +87,8 @@ async function checkOutDir(outDir: string, inputs: readonly string[], force: boo
     for await (const _ of Deno.readDir(outDir)) {
       if (force) return;
       throw new InputError(
-        `${outDir}: Cannot validate: the output folder is not empty (use --force to write into it)`,
-        {
-          path: outDir,
-        },
+        "Cannot validate: the output folder is not empty",
+        { path: outDir, reason: "output_not_empty" },
       );
     }
   } catch (error) {
@@ -125,22 +121,29 @@ export async function validateCheckpoint(options: ValidateCheckpointOptions): Pr
   const warn = options.onWarning ?? (() => {});
   const path = options.configFile;
   if (config.pod5 === null) {
-    throw new ConfigError("pod5", "give the POD5 file or folder to validate on (--pod5)", { path });
+    throw new ConfigError("pod5", "give the POD5 file or folder to validate on", { path, reason: "no_pod5" });
   }
-  if (config.out_dir === null) throw new ConfigError("out_dir", "give the output folder (--out-dir)", { path });
+  if (config.out_dir === null) {
+    throw new ConfigError("out_dir", "give the output folder", { path, reason: "no_out_dir" });
+  }
   checkAgainstCheckpoint(config, codec, options.configFile);
   const outDir = resolve(config.out_dir);
   const pod5 = resolve(config.pod5);
   const info = await Deno.stat(pod5).catch((error) => {
     throw new InputError(
-      `${config.pod5}: Cannot read input: ${error instanceof Deno.errors.NotFound ? "not found" : error}`,
+      `Cannot read input: ${error instanceof Deno.errors.NotFound ? "not found" : error}`,
       {
         path: config.pod5 ?? undefined,
       },
     );
   });
   const inputs = info.isDirectory ? await findFiles(pod5, ".pod5") : [pod5];
-  if (inputs.length === 0) throw new InputError(`${pod5}: Cannot validate: no .pod5 files under it`, { path: pod5 });
+  if (inputs.length === 0) {
+    throw new InputError(
+      `Cannot validate: no .pod5 files under it`,
+      { path: pod5 },
+    );
+  }
   await checkOutDir(outDir, inputs, options.force === true);
   await Deno.mkdir(outDir, { recursive: true });
   const out = Object.fromEntries(Object.entries(OUTPUT_FILES).map(([k, v]) => [k, join(outDir, v)])) as Record<
@@ -194,9 +197,13 @@ export async function validateCheckpoint(options: ValidateCheckpointOptions): Pr
       });
     } catch (error) {
       if (error instanceof Deno.errors.NotFound) {
-        throw new InputError(`${doradoBin}: Cannot basecall: no such program (check --dorado-bin)`, {
-          path: doradoBin,
-        });
+        throw new InputError(
+          "Cannot basecall: no such program",
+          {
+            path: doradoBin,
+            reason: "program_not_found",
+          },
+        );
       }
       throw error;
     }

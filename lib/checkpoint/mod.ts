@@ -24,6 +24,11 @@ export {
 export { CheckpointError } from "./errors.ts";
 export { resolveCheckpointDir } from "./resolve_checkpoint_dir.ts";
 export {
+  type GeneratorCheckpointOptions,
+  TINY_CODEC_CONFIG,
+  writeGeneratorCheckpoint,
+} from "./write_generator_checkpoint.ts";
+export {
   decodeSafetensors,
   encodeSafetensors,
   type Safetensors,

@@ -24,8 +24,8 @@ export interface FilePair {
   readonly relative: string;
 }
 
-/** Options of {@linkcode planFilePairs}. */
-export interface PlanFilePairsOptions {
+/** Options of {@linkcode planFiles}. */
+export interface PlanFilesOptions {
   /** Input extension, e.g. `.pod5`. */
   readonly from: string;
   /** Output extension, e.g. `.tokens`. */
@@ -49,29 +49,16 @@ export interface FilePlan {
 }
 
 /**
- * Plan the outputs for `input` (a file or a folder).
- *
- * @param input A file, or a folder searched recursively for `from` files.
- * @param output The output file, or folder.
- * @param options Extensions and overwrite.
- * @returns The pairs, sorted by input.
- * @throws {InputError} When the input is missing or empty, an output exists (without overwrite), or an output
- * would replace its input.
- */
-export async function planFilePairs(input: string, output: string, options: PlanFilePairsOptions): Promise<FilePair[]> {
-  return (await planFiles(input, output, options)).pairs;
-}
-
-/**
  * Plan the outputs for `input`, with the totals a shard manifest records.
  *
  * @param input A file, or a folder searched recursively for `from` files.
  * @param output The output file, or folder.
  * @param options Extensions, overwrite and shard.
  * @returns The pairs, the input count over all shards and the output root.
- * @throws {InputError} As {@linkcode planFilePairs}.
+ * @throws {InputError} When the input is missing or empty, an output exists (without overwrite), or an output
+ * would replace its input.
  */
-export async function planFiles(input: string, output: string, options: PlanFilePairsOptions): Promise<FilePlan> {
+export async function planFiles(input: string, output: string, options: PlanFilesOptions): Promise<FilePlan> {
   const inputPath = resolve(input);
   const outputPath = resolve(output);
   let info: Deno.FileInfo;

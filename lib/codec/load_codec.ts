@@ -128,21 +128,13 @@ export class LoadedCodec {
  * @example Load the newest checkpoint of a training run
  * ```ts
  * import { loadCodec } from "./load_codec.ts";
- * import { initBackend } from "../runtime/backend.ts";
- * import { parseConfig } from "../runtime/config.ts";
- * import { trainModel } from "../train/loop.ts";
+ * import { assertEquals } from "@std/assert";
+ * import { TINY_CODEC_CONFIG, writeGeneratorCheckpoint } from "../checkpoint/write_generator_checkpoint.ts";
  *
- * const DORADO_5KHZ = "tests/fixtures/pod5/dna_r10.4.1_e8.2_400bps_5khz-FLO_PRO114M-SQK_LSK114_XL-5000.pod5";
  * const dir = await Deno.makeTempDir();
- * const config = parseConfig({ // a tiny model, one training step: a real checkpoint in a second
- *   train: { max_steps: 1, batch_size: 2, grad_accum_steps: 1, backend: "wasm" },
- *   model: { enc_channels: [4, 4], enc_down_strides: [20], dec_channels: [4, 4], dec_up_strides: [20], latent_dim: 4 },
- *   data: { files: [DORADO_5KHZ], segment_samples: 400, segment_sec: null, loader_workers: 0 },
- *   checkpoint: { dir },
- * });
- * await trainModel({ config, backend: await initBackend("wasm") });
+ * await writeGeneratorCheckpoint(dir, { config: TINY_CODEC_CONFIG, step: 1 }); // random weights: enough to run
  * const codec = await loadCodec(dir, { backend: "wasm" }); // the run folder: its newest checkpoint
- * if (codec.checkpoint.step !== 1 || codec.hopSamples !== 20 || codec.sampleRateHz !== 5000) throw new Error("?");
+ * assertEquals([codec.checkpoint.step, codec.hopSamples, codec.sampleRateHz], [1, 20, 5000]);
  * codec.dispose();
  * await Deno.remove(dir, { recursive: true });
  * ```

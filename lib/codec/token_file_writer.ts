@@ -10,7 +10,7 @@ import { crc32 } from "node:zlib";
 import { ArrowIpcFileWriter } from "../arrow/ipc_file_writer.ts";
 import type { ReadMetadata } from "../pod5/types.ts";
 import { pathExists } from "../runtime/path_exists.ts";
-import { AtomicFile } from "../runtime/atomic_file.ts";
+import { AtomicFile, startOrAbort } from "../runtime/atomic_file.ts";
 import type { NormalisationStats } from "../signal/types.ts";
 import { CodeStreamEncoder } from "./code_stream.ts";
 import { TokenFileError } from "./errors.ts";
@@ -153,13 +153,7 @@ export class TokenFileWriter implements AsyncDisposable {
       });
     }
     const writer = new TokenFileWriter(path, header, out);
-    try {
-      await writer.#write(writer.#arrow.takeOutput());
-    } catch (error) {
-      await writer.abort();
-      throw error;
-    }
-    return writer;
+    return await startOrAbort(writer, () => writer.#write(writer.#arrow.takeOutput()));
   }
 
   /** Reads added so far. */

@@ -30,7 +30,7 @@ import { isUuid, uuidToBytes } from "./uuid.ts";
 import { createVbzEncoder, type VbzEncoder } from "./vbz_encoder.ts";
 import { VERSION } from "../version.ts";
 import { crashPoint } from "../runtime/crash_point.ts";
-import { AtomicFile, removeIfPresent, tempPathOf } from "../runtime/atomic_file.ts";
+import { AtomicFile, removeIfPresent, startOrAbort, tempPathOf } from "../runtime/atomic_file.ts";
 import { pathExists } from "../runtime/path_exists.ts";
 import { writeAll } from "../runtime/write_all.ts";
 
@@ -211,14 +211,10 @@ export class Pod5Writer implements AsyncDisposable {
       encoder,
       marker: uuidToBytes(marker),
     });
-    try {
+    return await startOrAbort(writer, async () => {
       await writer.#write([POD5_SIGNATURE, writer.#marker]);
       await writer.#write(writer.#signal.takeOutput());
-    } catch (error) {
-      await writer.abort();
-      throw error;
-    }
-    return writer;
+    });
   }
 
   /** Reads added so far. */

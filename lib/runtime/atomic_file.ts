@@ -174,6 +174,27 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
 }
 
 /**
+ * Run the first writes of a writer that was just created, aborting it (and
+ * so removing its temporary file) if they fail.
+ *
+ * @param writer The new writer.
+ * @param start Its first writes.
+ * @returns The writer, once they are done.
+ */
+export async function startOrAbort<W extends { abort(): Promise<void> }>(
+  writer: W,
+  start: () => Promise<void>,
+): Promise<W> {
+  try {
+    await start();
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+  return writer;
+}
+
+/**
  * Remove `path` if it is there (a file, or a folder with `recursive`).
  *
  * @param path The path.

@@ -6,12 +6,18 @@
  * @module
  */
 import { UsageError } from "./lib/runtime/args.ts";
-import { formatError, isInputError } from "./lib/runtime/error_report.ts";
+import { type FlagHints, formatError, isInputError } from "./lib/runtime/error_report.ts";
+
+/** A task module: its entry, and the flag hints it adds to the library's errors. */
+interface TaskModule {
+  run(args: readonly string[]): Promise<number>;
+  readonly FLAG_HINTS?: FlagHints;
+}
 
 /** One command: its one-line summary and a loader for its task module. */
 interface Command {
   readonly summary: string;
-  readonly load: () => Promise<{ run(args: readonly string[]): Promise<number> }>;
+  readonly load: () => Promise<TaskModule>;
 }
 
 const COMMANDS: Readonly<Record<string, Command>> = {
@@ -78,19 +84,16 @@ async function main(args: readonly string[]): Promise<number> {
     console.log(usage());
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
-  if (command === undefined) throw new UsageError(`Cannot run command: unknown command "${name}"\n${usage()}`);
-  const task = await command.load();
-  return await task.run(rest);
+  let task: TaskModule | undefined;
+  try {
+    const command = COMMANDS[name];
+    if (command === undefined) throw new UsageError(`Cannot run command: unknown command "${name}"\n${usage()}`);
+    task = await command.load();
+    return await task.run(rest);
+  } catch (error) {
+    console.error(formatError(error, task?.FLAG_HINTS === undefined ? {} : { hints: task.FLAG_HINTS }));
+    return isInputError(error) ? 2 : 1;
+  }
 }
 
-if (import.meta.main) {
-  let code: number;
-  try {
-    code = await main(Deno.args);
-  } catch (error) {
-    console.error(formatError(error));
-    code = isInputError(error) ? 2 : 1;
-  }
-  Deno.exit(code);
-}
+if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -99,6 +99,7 @@ export {
 export {
   type CheckpointIdentity,
   checkShardManifests,
+  type CodecMismatch,
   CodecMismatchError,
   CodecPool,
   type CodecPoolOptions,
@@ -122,6 +123,7 @@ export {
   type ReadLayout,
   readLayout,
   type ReadLayoutOptions,
+  type ReadToDecode,
   SHARD_MANIFEST_FORMAT,
   type ShardCompleteness,
   type ShardManifest,
@@ -183,7 +185,7 @@ export type {
 export type { NormalisationMode, NormalisationStats, SignalMetrics } from "./lib/signal/mod.ts";
 export type { MetricsRecord } from "./lib/train/metrics_log.ts";
 export { BackendError, ConfigError, InputError } from "./lib/runtime/errors.ts";
-export { CheckpointError } from "./lib/train/errors.ts";
+export { CheckpointError } from "./lib/checkpoint/mod.ts";
 export type { HeldOutMetrics } from "./lib/train/evaluate.ts";
 export {
   type MetricsSink,
@@ -192,5 +194,6 @@ export {
   type TrainModelOptions,
   type TrainResult,
 } from "./lib/train/loop.ts";
+export type { FileProgress } from "./lib/runtime/progress.ts";
 export { assignShards, parseShard, selectShard, type Shard, type SizedFile } from "./lib/runtime/shard.ts";
 export { VERSION } from "./lib/version.ts";

@@ -31,7 +31,7 @@ import { kernelPlanFor } from "../lib/model/kernel_plan.ts";
 import { initBackend } from "../lib/runtime/backend.ts";
 import { parseConfig } from "../lib/runtime/config.ts";
 import { Rng } from "../lib/runtime/rng.ts";
-import { saveCheckpoint } from "../lib/train/checkpoint.ts";
+import { writeGeneratorCheckpoint } from "../lib/checkpoint/write_generator_checkpoint.ts";
 import { benchEnvironment } from "./_common.ts";
 
 /** A MinION flow cell's sample rate (512 channels at 5 kHz). */
@@ -58,23 +58,6 @@ const TINY_CONFIG = {
   data: { segment_samples: 800, segment_sec: null },
 };
 
-async function randomSeedCheckpoint(dir: string, raw: Record<string, unknown>): Promise<string> {
-  const config = parseConfig(raw);
-  const codec = new Codec(config.model, {
-    rng: Rng.fromSeed(config.seed),
-    plan: kernelPlanFor("wasm"),
-    outputActivation: outputActivationFor(config.data.normalization),
-  });
-  const weights = await codec.exportParams();
-  codec.dispose();
-  const empty = new Map();
-  return await saveCheckpoint(dir, {
-    step: 0,
-    tensors: { generator: weights, discriminator: empty, optimizer: empty, loop: empty },
-    state: { step: 0, config },
-  });
-}
-
 /**
  * Run the benchmark.
  *
@@ -92,7 +75,7 @@ export async function runBench(
   await Deno.mkdir(join(scratch, "in"), { recursive: true });
   try {
     const given = options.flags.get("ckpt");
-    const ckpt = given ?? await randomSeedCheckpoint(join(scratch, "ckpt"), tiny ? TINY_CONFIG : {});
+    const ckpt = given ?? await writeGeneratorCheckpoint(join(scratch, "ckpt"), { config: tiny ? TINY_CONFIG : {} });
     const codec = await loadCodec(ckpt, { backend });
     const samples = codec.windowSamples;
     await Deno.copyFile(join(FIXTURES, "z1.pod5"), join(scratch, "in", "z1_a.pod5"));

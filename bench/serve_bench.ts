@@ -24,7 +24,7 @@
  * @module
  */
 import { join } from "@std/path";
-import { GENERATOR_FILE, resolveCheckpointDir } from "../lib/codec/load_codec.ts";
+import { GENERATOR_FILE, resolveCheckpointDir } from "../lib/checkpoint/mod.ts";
 import { sha256Hex } from "../lib/runtime/sha256_hex.ts";
 import { benchEnvironment } from "./_common.ts";
 import {

@@ -23,6 +23,7 @@ import { TAIL_STRATEGIES, type TailStrategy } from "../lib/codec/types.ts";
 import { adcToPa } from "../lib/pod5/calibration.ts";
 import { Pod5Reader } from "../lib/pod5/reader.ts";
 import type { Calibration, RunInfo } from "../lib/pod5/types.ts";
+import { signalMetrics, SignalMetricsAccumulator } from "../lib/signal/signal_metrics.ts";
 import { benchEnvironment } from "./_common.ts";
 
 /** Tail lengths tried per data set and kind. */
@@ -38,14 +39,11 @@ interface Source {
   readonly run: RunInfo;
 }
 
+/** A strategy's scores: pooled over the tails (each tail centred on its own mean), and per tail. */
 interface Score {
-  signal: number;
-  error: number;
-  baselineError: number;
-  absError: number;
-  samples: number;
+  readonly pooled: SignalMetricsAccumulator;
   codes: number;
-  perTail: number[];
+  readonly perTail: number[];
 }
 
 const FIXTURES = new URL("../tests/fixtures/pod5/", import.meta.url);
@@ -83,15 +81,16 @@ function median(values: Float32Array): number {
 
 function result(name: string, score: Score, tails: number): Record<string, unknown> {
   const sorted = [...score.perTail].sort((a, b) => a - b);
+  const pooled = score.pooled.result();
   return {
     name,
     tails,
-    tail_samples: score.samples,
-    tail_snr_db_pooled: 10 * Math.log10(score.signal / score.error),
+    tail_samples: pooled.numSamples,
+    tail_snr_db_pooled: pooled.snrDb,
     tail_snr_db_median: sorted[sorted.length >> 1] ?? null,
-    tail_mae_pa: score.absError / score.samples,
+    tail_mae_pa: pooled.mae,
     codes_per_tail: score.codes / tails,
-    tail_bits_per_sample_nominal: (score.codes * 12) / score.samples,
+    tail_bits_per_sample_nominal: (score.codes * 12) / pooled.numSamples,
   };
 }
 
@@ -112,30 +111,17 @@ export async function runBench(
     for (const kind of ["tails", "short_reads"] as const) {
       const lead = kind === "tails" ? w : 0;
       const scores = new Map<TailStrategy | "median_baseline", Score>();
-      const blank = (): Score => ({
-        signal: 0,
-        error: 0,
-        baselineError: 0,
-        absError: 0,
-        samples: 0,
-        codes: 0,
-        perTail: [],
-      });
+      const blank = (): Score => ({ pooled: new SignalMetricsAccumulator(), codes: 0, perTail: [] });
       for (let i = 0; i < TRIALS; i++) {
         const t = Math.max(1, Math.floor(((i + 0.5) * w) / TRIALS));
         const room = source.adc.length - lead - t;
         const offset = (i * 7919 * 37) % Math.max(1, room);
         const adc = source.adc.subarray(offset, offset + lead + t);
         const real = adcToPa(adc.subarray(lead), source.calibration);
-        const mean = real.reduce((a, b) => a + b, 0) / real.length;
-        const variance = real.reduce((a, b) => a + (b - mean) ** 2, 0);
-        const med = median(real);
+        const prediction = new Float32Array(real.length).fill(median(real));
         const base = scores.get("median_baseline") ?? blank();
-        base.signal += variance;
-        base.error += real.reduce((a, b) => a + (b - med) ** 2, 0);
-        base.absError += real.reduce((a, b) => a + Math.abs(b - med), 0);
-        base.samples += t;
-        if (t > 1) base.perTail.push(10 * Math.log10(variance / real.reduce((a, b) => a + (b - med) ** 2, 0)));
+        base.pooled.add(real, prediction);
+        if (t > 1) base.perTail.push(signalMetrics(real, prediction).snrDb);
         scores.set("median_baseline", base);
         for (const tail of TAIL_STRATEGIES) {
           const encoded = await encodeRead(codec, { adc, calibration: source.calibration }, { tail });
@@ -147,18 +133,9 @@ export async function runBench(
           }, { tail });
           const generated = adcToPa(back.subarray(lead), source.calibration);
           const s = scores.get(tail) ?? blank();
-          let error = 0, abs = 0;
-          for (let k = 0; k < t; k++) {
-            const d = real[k]! - generated[k]!;
-            error += d * d;
-            abs += Math.abs(d);
-          }
-          s.signal += variance;
-          s.error += error;
-          s.absError += abs;
-          s.samples += t;
+          s.pooled.add(real, generated.subarray(0, t));
           s.codes += encoded.layout.tailCodes;
-          if (t > 1) s.perTail.push(10 * Math.log10(variance / error));
+          if (t > 1) s.perTail.push(signalMetrics(real, generated.subarray(0, t)).snrDb);
           scores.set(tail, s);
         }
       }

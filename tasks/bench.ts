@@ -5,6 +5,7 @@
  * @module
  */
 import { parseFlags, UsageError } from "../lib/runtime/args.ts";
+import { writeFileAtomic } from "../lib/runtime/atomic_file.ts";
 
 /** A benchmark module: `runBench` returns the JSON document (SPEC §3.6). */
 interface BenchModule {
@@ -83,9 +84,7 @@ export async function run(args: readonly string[]): Promise<number> {
   console.log(text);
   const stamp = new Date().toISOString().replaceAll(":", "-").replace(/\.\d+Z$/, "Z");
   const file = `bench/results/${name}-${stamp}.json`;
-  const tmp = `${file}.tmp-${Deno.pid}`;
-  await Deno.writeTextFile(tmp, text + "\n");
-  await Deno.rename(tmp, file);
+  await writeFileAtomic(file, text + "\n");
   console.error(`wrote ${file}`);
   return 0;
 }

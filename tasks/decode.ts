@@ -8,7 +8,15 @@ import { decodeTokens, recordedCheckpoint } from "../lib/codec/decode_tokens.ts"
 import { loadCodec } from "../lib/codec/load_codec.ts";
 import { describeBackend } from "../lib/runtime/backend.ts";
 import { parseFileTaskFlags } from "../lib/runtime/file_task_flags.ts";
-import { formatDuration, progressPrinter } from "../lib/runtime/progress.ts";
+import { progressPrinter } from "../lib/runtime/progress.ts";
+import { formatDecodeSummary } from "../lib/codec/format_codec_summary.ts";
+import type { FlagHints } from "../lib/runtime/error_report.ts";
+
+/** What this task's flags change about the library's refusals, by reason. */
+export const FLAG_HINTS: FlagHints = {
+  output_exists: " (use --force to replace it)",
+  other_checkpoint: "; use that checkpoint, or --force",
+};
 
 const HELP = `Usage: deno task decode IN.tokens|DIR -o OUT.pod5|DIR [--ckpt CKPT] [flags]
 
@@ -60,12 +68,6 @@ export async function run(args: readonly string[]): Promise<number> {
   });
   progress.done();
   if (flags.json) console.log(JSON.stringify(summary, null, 1));
-  console.error(
-    `decoded ${summary.files.length} file(s), ${summary.reads} reads, ` +
-      `${summary.numSamples.toLocaleString("en-US")} samples in ${formatDuration(summary.seconds)} ` +
-      `(tokens at ${summary.bitsPerSampleInput.toFixed(4)} bits/sample; the POD5 output is ` +
-      `${summary.expansionRatio.toFixed(1)}x their size)` +
-      (summary.shardManifest === null ? "" : `\nshard manifest ${summary.shardManifest}`),
-  );
+  console.error(formatDecodeSummary(summary));
   return 0;
 }

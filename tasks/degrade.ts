@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { degradePod5, MAX_QTS_BITS, MIN_QTS_BITS } from "../lib/degrade/mod.ts";
+import { degradePod5, MAX_QTS_BITS, MIN_QTS_BITS, NO_SUGGESTION } from "../lib/degrade/mod.ts";
+import type { FlagHints } from "../lib/runtime/error_report.ts";
 import { parseFlags, UsageError } from "../lib/runtime/args.ts";
 
 const HELP = `Usage: deno task degrade [--bits K] IN.pod5 -o OUT.pod5 [--force]
@@ -20,6 +21,9 @@ run's metadata unchanged. Lossy: the dropped bits are gone.
   -o, --output FILE  the POD5 file to create
   --force            replace FILE if it exists
   -h, --help         show this help`;
+
+/** What this task's flags change about the library's refusals, by reason. */
+export const FLAG_HINTS: FlagHints = { [NO_SUGGESTION]: "; give --bits K" };
 
 /** slow5tools warns above this many bits. */
 const WARN_ABOVE_BITS = 4;

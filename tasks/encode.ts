@@ -6,11 +6,19 @@
  */
 import { loadCodec } from "../lib/codec/load_codec.ts";
 import { encodePod5 } from "../lib/codec/encode_pod5.ts";
-import { TAIL_STRATEGIES, type TailStrategy } from "../lib/codec/types.ts";
+import { DEFAULT_TAIL, TAIL_STRATEGIES, type TailStrategy } from "../lib/codec/types.ts";
 import { describeBackend } from "../lib/runtime/backend.ts";
 import { parseFileTaskFlags } from "../lib/runtime/file_task_flags.ts";
-import { formatDuration, progressPrinter } from "../lib/runtime/progress.ts";
+import { progressPrinter } from "../lib/runtime/progress.ts";
+import { formatEncodeSummary } from "../lib/codec/format_codec_summary.ts";
 import { UsageError } from "../lib/runtime/args.ts";
+import type { FlagHints } from "../lib/runtime/error_report.ts";
+
+/** What this task's flags change about the library's refusals, by reason. */
+export const FLAG_HINTS: FlagHints = {
+  output_exists: " (use --force to replace it)",
+  sample_rate: " (--skip-mismatched skips such reads)",
+};
 
 const HELP = `Usage: deno task encode IN.pod5|DIR -o OUT.tokens|DIR --ckpt CKPT [flags]
 
@@ -50,7 +58,7 @@ export async function run(args: readonly string[]): Promise<number> {
   if (codes !== "packed" && codes !== "plain") {
     throw new UsageError(`Cannot encode: --codes is packed or plain, not "${codes}"`);
   }
-  const tail = flags.strings.get("tail") ?? "short";
+  const tail = flags.strings.get("tail") ?? DEFAULT_TAIL;
   if (!(TAIL_STRATEGIES as readonly string[]).includes(tail)) {
     throw new UsageError(`Cannot encode: --tail is one of ${TAIL_STRATEGIES.join(", ")}, not "${tail}"`);
   }
@@ -79,22 +87,6 @@ export async function run(args: readonly string[]): Promise<number> {
   });
   progress.done();
   if (flags.json) console.log(JSON.stringify(summary, null, 1));
-  const v = summary.verification;
-  console.error(
-    `encoded ${summary.files.length} file(s), ${summary.reads} reads, ${
-      summary.numSamples.toLocaleString("en-US")
-    } samples ` +
-      `in ${formatDuration(summary.seconds)}` +
-      (summary.skippedReads > 0 ? ` (${summary.skippedReads} reads skipped)` : "") +
-      `\nbits/sample: codes ${summary.bitsPerSampleCodes.toFixed(4)}, file ${summary.bitsPerSampleFile.toFixed(4)} ` +
-      `(nominal ${summary.nominalBitsPerSample.toFixed(4)}; input signal ${summary.inputBitsPerSample.toFixed(2)}); ` +
-      `${summary.compressionRatio.toFixed(1)}x smaller than the input files` +
-      (summary.shardManifest === null ? "" : `\nshard manifest ${summary.shardManifest}`) +
-      (v === null
-        ? ""
-        : `\nreconstruction: SNR ${v.snrDb.toFixed(2)} dB, MAE ${v.mae.toFixed(2)} pA, Pearson r ${
-          v.pearsonR.toFixed(3)
-        }`),
-  );
+  console.error(formatEncodeSummary(summary));
   return 0;
 }

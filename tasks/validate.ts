@@ -4,14 +4,16 @@
  *
  * @module
  */
-import { fromFileUrl, resolve } from "@std/path";
+import { fromFileUrl } from "@std/path";
 import { loadCodec } from "../lib/codec/load_codec.ts";
 import { parseFlags, UsageError } from "../lib/runtime/args.ts";
 import { describeBackend } from "../lib/runtime/backend.ts";
-import type { RawConfig } from "../lib/runtime/config.ts";
+import type { FlagHints } from "../lib/runtime/error_report.ts";
 import { ConfigError } from "../lib/runtime/errors.ts";
 import { defaultWorkers } from "../lib/runtime/file_task_flags.ts";
+import { flagSpecOf, type FlagTable, overridesFromFlags } from "../lib/runtime/flag_table.ts";
 import { resolveValidateConfig } from "../lib/validate/validate_config.ts";
+import { formatValidationSummary } from "../lib/validate/format_validation_summary.ts";
 import { validateCheckpoint } from "../lib/validate/validate_checkpoint.ts";
 
 const DEFAULT_CONFIG = fromFileUrl(new URL("../configs/validate_dorado.json", import.meta.url));
@@ -42,19 +44,31 @@ real signal. Flags override the config (default configs/validate_dorado.json).
   --force                 write into a non-empty output folder
   -h, --help              show this help`;
 
-const FLAG_KEYS: Readonly<Record<string, readonly [string, ...string[]]>> = {
-  "pod5": ["pod5"],
-  "ckpt": ["ckpt_final"],
-  "out-dir": ["out_dir"],
-  "read-ids": ["read_ids"],
-  "reference": ["reference"],
-  "trim-mode": ["trim_mode"],
-  "backend": ["backend"],
-  "dorado-model": ["dorado", "model"],
-  "device": ["dorado", "device"],
-  "dorado-bin": ["dorado", "bin"],
+/** What this task's flags change about the library's refusals, by reason. */
+export const FLAG_HINTS: FlagHints = {
+  output_in_input_folder: ": choose another --out-dir",
+  output_not_empty: " (use --force to write into it)",
+  no_pod5: " (--pod5)",
+  no_out_dir: " (--out-dir)",
+  program_not_found: " (check --dorado-bin)",
 };
-const PATH_FLAGS = new Set(["pod5", "ckpt", "out-dir", "read-ids", "reference"]);
+
+/** The flags that set config keys. */
+const VALIDATE_FLAGS: FlagTable = [
+  { flag: "pod5", key: "pod5", kind: "path" },
+  { flag: "ckpt", key: "ckpt_final", kind: "path" },
+  { flag: "out-dir", key: "out_dir", kind: "path" },
+  { flag: "reads", key: "reads", kind: "integer", min: 1 },
+  { flag: "read-ids", key: "read_ids", kind: "path" },
+  { flag: "reference", key: "reference", kind: "path" },
+  { flag: "trim-mode", key: "trim_mode", kind: "string" },
+  { flag: "backend", key: "backend", kind: "string" },
+  { flag: "workers", key: "workers", kind: "integer", min: 0 },
+  { flag: "dorado-model", key: "dorado.model", kind: "string" },
+  { flag: "device", key: "dorado.device", kind: "string" },
+  // A path-like Dorado binary resolves against the working folder; a bare name is looked up on PATH.
+  { flag: "dorado-bin", key: "dorado.bin", kind: "program" },
+];
 
 /**
  * Run the validate task.
@@ -63,10 +77,7 @@ const PATH_FLAGS = new Set(["pod5", "ckpt", "out-dir", "read-ids", "reference"])
  * @returns The exit code.
  */
 export async function run(args: readonly string[]): Promise<number> {
-  const flags = parseFlags(args, {
-    string: ["config", "reads", "workers", ...Object.keys(FLAG_KEYS)],
-    boolean: ["force"],
-  });
+  const flags = parseFlags(args, flagSpecOf(VALIDATE_FLAGS, { string: ["config"], boolean: ["force"] }));
   if (flags.booleans.get("help") === true) {
     console.log(HELP);
     return 0;
@@ -74,27 +85,7 @@ export async function run(args: readonly string[]): Promise<number> {
   if (flags.positional.length > 0) {
     throw new UsageError(`Cannot validate: unexpected argument "${flags.positional[0]}"`);
   }
-  const overrides: Record<string, unknown> = {};
-  for (const [flag, keys] of Object.entries(FLAG_KEYS)) {
-    const text = flags.strings.get(flag);
-    if (text === undefined) continue;
-    // A path-like Dorado binary resolves against the working folder; a bare name is looked up on PATH.
-    const value = PATH_FLAGS.has(flag) || (flag === "dorado-bin" && text.includes("/")) ? resolve(text) : text;
-    const [first, second] = keys;
-    if (second === undefined) overrides[first] = value;
-    else overrides[first] = { ...(overrides[first] as RawConfig | undefined), [second]: value };
-  }
-  for (const flag of ["reads", "workers"]) {
-    const text = flags.strings.get(flag);
-    if (text === undefined) continue;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < (flag === "reads" ? 1 : 0)) {
-      throw new UsageError(
-        `Cannot validate: --${flag} needs ${flag === "reads" ? "a positive" : "a non-negative"} integer`,
-      );
-    }
-    overrides[flag] = n;
-  }
+  const overrides = overridesFromFlags(VALIDATE_FLAGS, flags, { verb: "validate" });
   const file = flags.strings.get("config") ?? DEFAULT_CONFIG;
   const config = await resolveValidateConfig({ file, overrides });
   if (config.ckpt_final === null) {
@@ -113,15 +104,7 @@ export async function run(args: readonly string[]): Promise<number> {
     onStage: (message) => console.error(`${message} ...`),
     onWarning: (message) => console.error(`[warn] ${message}`),
   });
-  const o = report.overall;
-  console.error(
-    `${report.reads.length} reads: SNR ${o.pooled.snr_db.toFixed(2)} dB pooled (median baseline ` +
-      `${o.pooled.baseline_snr_db.toFixed(2)} dB), MAE ${o.pooled.mae_pa.toFixed(2)} pA; codes ` +
-      `${report.codes.bits_per_sample.toFixed(4)} bits/sample` +
-      (o.identity === null
-        ? ""
-        : `; basecall identity ${(100 * (o.identity.bonito.median ?? 0)).toFixed(2)} % (median)`),
-  );
+  console.error(formatValidationSummary(report));
   console.log(`report: ${report.outputs["report_md"]}, ${report.outputs["report_json"]}`);
   return 0;
 }

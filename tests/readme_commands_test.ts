@@ -17,7 +17,7 @@ import { assert, assertEquals } from "./_assert.ts";
 import { withTempDir } from "./_temp_dir.ts";
 import { TokenFileReader } from "../lib/codec/mod.ts";
 import { Pod5Reader } from "../lib/pod5/mod.ts";
-import { listCheckpoints, loadCheckpoint } from "../lib/train/checkpoint.ts";
+import { listCheckpoints, loadCheckpoint } from "../lib/checkpoint/checkpoint.ts";
 import { fixture, loadTruth } from "./pod5/_fixtures.ts";
 import { runTask, type TaskOutput } from "./tasks/_run_task.ts";
 import { R94_DIR } from "./fast5/_fast5_fixtures.ts";

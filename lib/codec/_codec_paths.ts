@@ -24,8 +24,8 @@ export interface FilePair {
   readonly relative: string;
 }
 
-/** Options of {@linkcode planFilePairs}. */
-export interface PlanFilePairsOptions {
+/** Options of {@linkcode planFiles}. */
+export interface PlanFilesOptions {
   /** Input extension, e.g. `.pod5`. */
   readonly from: string;
   /** Output extension, e.g. `.tokens`. */
@@ -49,29 +49,16 @@ export interface FilePlan {
 }
 
 /**
- * Plan the outputs for `input` (a file or a folder).
- *
- * @param input A file, or a folder searched recursively for `from` files.
- * @param output The output file, or folder.
- * @param options Extensions and overwrite.
- * @returns The pairs, sorted by input.
- * @throws {InputError} When the input is missing or empty, an output exists (without overwrite), or an output
- * would replace its input.
- */
-export async function planFilePairs(input: string, output: string, options: PlanFilePairsOptions): Promise<FilePair[]> {
-  return (await planFiles(input, output, options)).pairs;
-}
-
-/**
  * Plan the outputs for `input`, with the totals a shard manifest records.
  *
  * @param input A file, or a folder searched recursively for `from` files.
  * @param output The output file, or folder.
  * @param options Extensions, overwrite and shard.
  * @returns The pairs, the input count over all shards and the output root.
- * @throws {InputError} As {@linkcode planFilePairs}.
+ * @throws {InputError} When the input is missing or empty, an output exists (without overwrite), or an output
+ * would replace its input.
  */
-export async function planFiles(input: string, output: string, options: PlanFilePairsOptions): Promise<FilePlan> {
+export async function planFiles(input: string, output: string, options: PlanFilesOptions): Promise<FilePlan> {
   const inputPath = resolve(input);
   const outputPath = resolve(output);
   let info: Deno.FileInfo;
@@ -79,7 +66,7 @@ export async function planFiles(input: string, output: string, options: PlanFile
     info = await Deno.stat(inputPath);
   } catch (error) {
     throw new InputError(
-      `${input}: Cannot read input: ${error instanceof Deno.errors.NotFound ? "not found" : error}`,
+      `Cannot read input: ${error instanceof Deno.errors.NotFound ? "not found" : error}`,
       {
         path: input,
         cause: error,
@@ -93,13 +80,19 @@ export async function planFiles(input: string, output: string, options: PlanFile
   if (info.isDirectory) {
     const outInfo = await Deno.stat(outputPath).catch(() => undefined);
     if (outInfo !== undefined && !outInfo.isDirectory) {
-      throw new InputError(`${output}: Cannot write outputs: the input is a folder, so the output must be one too`, {
-        path: output,
-      });
+      throw new InputError(
+        `Cannot write outputs: the input is a folder, so the output must be one too`,
+        {
+          path: output,
+        },
+      );
     }
     const files = await findFiles(inputPath, options.from);
     if (files.length === 0) {
-      throw new InputError(`${input}: Cannot find input: no ${options.from} files under it`, { path: input });
+      throw new InputError(
+        `Cannot find input: no ${options.from} files under it`,
+        { path: input },
+      );
     }
     outputRoot = outputPath;
     pairs = files.map((file) => {
@@ -121,12 +114,19 @@ export async function planFiles(input: string, output: string, options: PlanFile
   }
   for (const pair of pairs) {
     if (pair.output === pair.input) {
-      throw new InputError(`${pair.output}: Cannot write output: it would replace its input`, { path: pair.output });
+      throw new InputError(
+        `Cannot write output: it would replace its input`,
+        { path: pair.output },
+      );
     }
     if (options.overwrite !== true && await pathExists(pair.output)) {
-      throw new InputError(`${pair.output}: Cannot write output: the file exists (use --force to replace it)`, {
-        path: pair.output,
-      });
+      throw new InputError(
+        "Cannot write output: the file exists",
+        {
+          path: pair.output,
+          reason: "output_exists",
+        },
+      );
     }
   }
   return { pairs, totalFiles, inputRoot: info.isDirectory ? inputPath : dirname(inputPath), outputRoot };

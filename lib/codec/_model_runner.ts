@@ -8,7 +8,8 @@
  */
 import { CodecMismatchError } from "./errors.ts";
 import type { LoadedCodec } from "./load_codec.ts";
-import type { WorkerReply, WorkerRequest } from "./_worker_protocol.ts";
+import { WorkerRpc } from "../runtime/worker_rpc.ts";
+import { CODEC_WORKER_ERRORS, type CodecWorkerMethods } from "./_worker_protocol.ts";
 
 /** Normalised windows to encode, row-major `[rows, samples]`. */
 export interface EncodeJob {
@@ -58,23 +59,11 @@ export function inProcessRunner(codec: LoadedCodec): ModelRunner {
 /** Jobs each worker may hold at once (one running, one waiting, so it never idles between jobs). */
 const JOBS_PER_WORKER = 2;
 
-interface Pending {
-  readonly resolve: (value: Uint16Array | Float32Array) => void;
-  readonly reject: (error: Error) => void;
-}
-
-class WorkerSlot {
-  readonly worker: Worker;
-  readonly pending = new Map<number, Pending>();
-
-  constructor(worker: Worker) {
-    this.worker = worker;
-  }
-}
-
 /**
  * Start `count` Deno Workers, each loading `codec`'s checkpoint on a backend
- * of the same name, and check that each loaded the same generator.
+ * of the same name, and check that each loaded the same generator. A Worker
+ * that dies fails every job of the runner; a job's error arrives as the class
+ * the same job throws in this thread.
  *
  * @param codec The loaded codec (its checkpoint path, sha256 and backend name are used).
  * @param count Number of workers, ≥ 1.
@@ -83,99 +72,60 @@ class WorkerSlot {
  */
 export async function startWorkerRunner(codec: LoadedCodec, count: number): Promise<ModelRunner> {
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`Cannot start codec workers: count ${count}`);
-  const url = new URL("./_codec_worker.ts", import.meta.url).href;
-  const slots: WorkerSlot[] = [];
-  let nextId = 1;
-  let failure: Error | undefined;
+  const url = new URL("./_codec_worker.ts", import.meta.url);
+  const workers: WorkerRpc<CodecWorkerMethods>[] = [];
   const failAll = (error: Error) => {
-    failure ??= error;
-    for (const slot of slots) {
-      for (const pending of slot.pending.values()) pending.reject(error);
-      slot.pending.clear();
-    }
+    for (const worker of workers) worker.fail(error);
   };
-  const starts: Promise<void>[] = [];
   for (let i = 0; i < count; i++) {
-    const slot = new WorkerSlot(new Worker(url, { type: "module", name: `simvqgan-codec-${i}` }));
-    slots.push(slot);
-    starts.push(
-      new Promise<void>((resolve, reject) => {
-        slot.worker.onmessage = (event: MessageEvent<WorkerReply>) => {
-          const reply = event.data;
-          if (reply.kind === "ready") {
-            if (reply.sha256 !== codec.checkpoint.sha256) {
-              reject(
-                new CodecMismatchError(
-                  codec.checkpoint.path,
-                  `a codec worker loaded generator sha256 ${reply.sha256}, not ${codec.checkpoint.sha256} ` +
-                    "(the checkpoint changed while loading)",
-                ),
-              );
-            } else resolve();
-            return;
-          }
-          if (reply.kind === "failed") {
-            const error = new Error(reply.message);
-            reject(error);
-            failAll(error);
-            return;
-          }
-          const pending = slot.pending.get(reply.id);
-          if (pending === undefined) return;
-          slot.pending.delete(reply.id);
-          if (reply.kind === "error") pending.reject(new Error(reply.message));
-          else pending.resolve(reply.result);
-        };
-        slot.worker.onerror = (event: ErrorEvent) => {
-          event.preventDefault();
-          const error = new Error(`codec worker ${i} failed: ${event.message}`);
-          reject(error);
-          failAll(error);
-        };
-      }),
-    );
-    const init: WorkerRequest = { kind: "init", checkpoint: codec.checkpoint.path, backend: codec.backend.name };
-    slot.worker.postMessage(init);
+    workers.push(WorkerRpc.start<CodecWorkerMethods>(url, {
+      name: `simvqgan-codec-${i}`,
+      errorClasses: CODEC_WORKER_ERRORS,
+      crashError: (reason) => new Error(`codec worker ${i} failed: ${reason}`),
+      onCrash: failAll,
+    }));
   }
   try {
-    await Promise.all(starts);
+    const loaded = await Promise.all(
+      workers.map((worker) => worker.call("init", { checkpoint: codec.checkpoint.path, backend: codec.backend.name })),
+    );
+    const other = loaded.find((reply) => reply.sha256 !== codec.checkpoint.sha256);
+    if (other !== undefined) {
+      throw new CodecMismatchError(
+        codec.checkpoint.path,
+        `a codec worker loaded generator sha256 ${other.sha256}, not ${codec.checkpoint.sha256} ` +
+          "(the checkpoint changed while loading)",
+        { reason: "worker_checkpoint", loaded: other.sha256, expected: codec.checkpoint.sha256 },
+      );
+    }
   } catch (error) {
-    for (const slot of slots) slot.worker.terminate();
+    failAll(new Error("codec workers were closed"));
     throw error;
   }
   let roundRobin = 0;
-  const submit = <T extends Uint16Array | Float32Array>(
-    request: WorkerRequest,
-    transfer: ArrayBuffer[],
-  ): Promise<T> => {
-    if (failure !== undefined) return Promise.reject(failure);
-    // The least busy worker; ties go round-robin so that equal loads spread.
-    let best = slots[roundRobin % slots.length]!;
-    for (let k = 0; k < slots.length; k++) {
-      const slot = slots[(roundRobin + k) % slots.length]!;
-      if (slot.pending.size < best.pending.size) best = slot;
+  // The least busy worker; ties go round-robin so that equal loads spread.
+  const leastBusy = (): WorkerRpc<CodecWorkerMethods> => {
+    let best = workers[roundRobin % workers.length]!;
+    for (let k = 0; k < workers.length; k++) {
+      const worker = workers[(roundRobin + k) % workers.length]!;
+      if (worker.pending < best.pending) best = worker;
     }
     roundRobin++;
-    const id = "id" in request ? request.id : 0;
-    return new Promise<T>((resolve, reject) => {
-      best.pending.set(id, { resolve: (v) => resolve(v as T), reject });
-      best.worker.postMessage(request, transfer);
-    });
+    return best;
   };
   return {
     capacity: count * JOBS_PER_WORKER,
     encode: (job) => {
       const windows = job.windows.slice();
-      return submit<Uint16Array>({ kind: "encode", id: nextId++, windows, samples: job.samples }, [windows.buffer]);
+      return leastBusy().call("encode", { windows, samples: job.samples }, { transfer: [windows.buffer] });
     },
     decode: (job) => {
       const codes = job.codes.slice();
-      return submit<Float32Array>({ kind: "decode", id: nextId++, codes, codesPerRow: job.codesPerRow }, [
-        codes.buffer,
-      ]);
+      return leastBusy().call("decode", { codes, codesPerRow: job.codesPerRow }, {
+        transfer: [codes.buffer],
+      });
     },
     close: () => {
-      for (const slot of slots) slot.worker.terminate();
       failAll(new Error("codec workers were closed"));
       return Promise.resolve();
     },

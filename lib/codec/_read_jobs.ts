@@ -11,11 +11,10 @@ import { denormalise } from "../signal/normalise.ts";
 import { paToAdc } from "../pod5/calibration.ts";
 import type { Calibration, RunInfo } from "../pod5/types.ts";
 import type { NormalisationStats } from "../signal/types.ts";
-import { type ReadLayout, readLayout, tailSamplesOf, tailWindow } from "./read_layout.ts";
+import { readLayout, tailSamplesOf, tailWindow } from "./read_layout.ts";
 import type { DecodeJob, EncodeJob, ModelRunner } from "./_model_runner.ts";
 import type { LoadedCodec } from "./load_codec.ts";
-import type { EncodedRead } from "./read_codec.ts";
-import type { TailStrategy } from "./types.ts";
+import type { EncodedRead, ReadLayout, ReadToDecode, TailStrategy } from "./types.ts";
 import { normaliseAdc } from "../signal/normalise.ts";
 import { normalisationStatsFromAdc } from "../signal/normalisation_stats.ts";
 
@@ -183,13 +182,7 @@ export async function encodeReadWith(
 export async function decodeReadWith(
   runner: ModelRunner,
   codec: Pick<LoadedCodec, "windowSamples" | "hopSamples">,
-  read: {
-    readonly codes: Uint16Array;
-    readonly normalisation: NormalisationStats;
-    readonly calibration: Calibration;
-    readonly numSamples: number;
-    readonly run: Pick<RunInfo, "adcMin" | "adcMax">;
-  },
+  read: ReadToDecode,
   tail: TailStrategy,
 ): Promise<Int16Array> {
   const layout = readLayout(read.numSamples, {

@@ -30,19 +30,12 @@ export interface CodecPoolOptions {
  * import { CodecPool } from "./codec_pool.ts";
  * import { encodePod5 } from "./encode_pod5.ts";
  * import { loadCodec } from "./load_codec.ts";
- * import { initBackend } from "../runtime/backend.ts";
- * import { parseConfig } from "../runtime/config.ts";
- * import { trainModel } from "../train/loop.ts";
+ * import { assertEquals } from "@std/assert";
+ * import { TINY_CODEC_CONFIG, writeGeneratorCheckpoint } from "../checkpoint/write_generator_checkpoint.ts";
  *
  * const DORADO_5KHZ = "tests/fixtures/pod5/dna_r10.4.1_e8.2_400bps_5khz-FLO_PRO114M-SQK_LSK114_XL-5000.pod5";
  * const dir = await Deno.makeTempDir();
- * const config = parseConfig({ // a tiny model, one training step: a real checkpoint in a second
- *   train: { max_steps: 1, batch_size: 2, grad_accum_steps: 1, backend: "wasm" },
- *   model: { enc_channels: [4, 4], enc_down_strides: [20], dec_channels: [4, 4], dec_up_strides: [20], latent_dim: 4 },
- *   data: { files: [DORADO_5KHZ], segment_samples: 400, segment_sec: null, loader_workers: 0 },
- *   checkpoint: { dir },
- * });
- * await trainModel({ config, backend: await initBackend("wasm") });
+ * await writeGeneratorCheckpoint(dir, { config: TINY_CODEC_CONFIG, step: 1 }); // random weights: enough to run
  * const codec = await loadCodec(dir, { backend: "wasm" });
  * {
  *   await using pool = await CodecPool.start(codec, { workers: 1 });
@@ -52,7 +45,7 @@ export interface CodecPoolOptions {
  *   ]);
  * }
  * const [a, b] = [await Deno.readFile(`${dir}/a.tokens`), await Deno.readFile(`${dir}/b.tokens`)];
- * if (a.length !== b.length || !a.every((byte, i) => byte === b[i])) throw new Error("outputs differ");
+ * assertEquals(a, b); // byte-identical
  * codec.dispose();
  * await Deno.remove(dir, { recursive: true });
  * ```

@@ -13,10 +13,11 @@ import { CodecMismatchError } from "./errors.ts";
 import type { CodecPool } from "./codec_pool.ts";
 import type { LoadedCodec } from "./load_codec.ts";
 import { TokenFileReader } from "./token_file_reader.ts";
+import type { RunInfo } from "../pod5/types.ts";
 import type { Shard } from "../runtime/shard.ts";
-import { shardManifestOf, shardManifestPath, writeShardManifest } from "./shard_manifest.ts";
-import { makeOutputFolders, planFiles } from "./_codec_paths.ts";
-import { type ModelRunner, startRunner } from "./_model_runner.ts";
+import type { FilePair } from "./_codec_paths.ts";
+import { type FileContext, type FileMapper, type ReadWork, runFilePipeline } from "./_file_pipeline.ts";
+import type { ModelRunner } from "./_model_runner.ts";
 import { decodeReadWith, jobCount } from "./_read_jobs.ts";
 import type { CodecProgress, TokenFileHeader, TokenRead } from "./types.ts";
 
@@ -51,15 +52,15 @@ export interface DecodeTokensOptions {
 
 /** What decoding one file gave. */
 export interface DecodedFile {
-  /** The token file. */
+  /** The token file read (absolute). */
   readonly input: string;
-  /** The POD5 file written. */
+  /** The POD5 file written (absolute), complete: it appears only when whole. */
   readonly output: string;
-  /** Reads decoded. */
+  /** Reads written to the POD5 file, with all their metadata. */
   readonly reads: number;
-  /** Samples decoded. */
+  /** Samples written: each read's recorded `num_samples`. */
   readonly numSamples: number;
-  /** Bytes of the token file. */
+  /** Bytes of the token file read. */
   readonly inputBytes: number;
   /** Bytes of the POD5 file written. */
   readonly outputBytes: number;
@@ -69,15 +70,15 @@ export interface DecodedFile {
 export interface DecodeSummary {
   /** Per file, in input order. */
   readonly files: readonly DecodedFile[];
-  /** Reads decoded. */
+  /** Reads written, over all files. */
   readonly reads: number;
-  /** Samples decoded. */
+  /** Samples written, over all files. */
   readonly numSamples: number;
   /** Bits of the token files per sample. */
   readonly bitsPerSampleInput: number;
   /** Output bytes / input bytes. */
   readonly expansionRatio: number;
-  /** Wall time, seconds. */
+  /** Wall time of the whole call (checks, model and writing), seconds. */
   readonly seconds: number;
   /** With `shard`: the manifest written; otherwise null. */
   readonly shardManifest: string | null;
@@ -98,12 +99,13 @@ export function checkTokensFitCodec(
   codec: LoadedCodec,
   allowOtherCheckpoint: boolean,
 ): void {
-  const recorded = header.checkpoint.sha256, given = codec.checkpoint.sha256;
-  if (recorded !== given && !allowOtherCheckpoint) {
+  const recorded = header.checkpoint, given = codec.checkpoint;
+  if (recorded.sha256 !== given.sha256 && !allowOtherCheckpoint) {
     throw new CodecMismatchError(
       path,
-      `Cannot decode: the tokens were made by checkpoint sha256 ${recorded} (${header.checkpoint.path}), ` +
-        `the checkpoint given has sha256 ${given} (${codec.checkpoint.path}); use that checkpoint, or --force`,
+      `Cannot decode: the tokens were made by checkpoint sha256 ${recorded.sha256} (${recorded.path}), ` +
+        `the checkpoint given has sha256 ${given.sha256} (${given.path})`,
+      { reason: "other_checkpoint", recorded, given },
     );
   }
   for (
@@ -115,13 +117,19 @@ export function checkTokensFitCodec(
     ] as const
   ) {
     if (tokens !== model) {
-      throw new CodecMismatchError(path, `Cannot decode: the tokens' ${what} is ${tokens}, the checkpoint's ${model}`);
+      throw new CodecMismatchError(path, `Cannot decode: the tokens' ${what} is ${tokens}, the checkpoint's ${model}`, {
+        reason: "geometry",
+        what,
+        tokens,
+        checkpoint: model,
+      });
     }
   }
   if (header.normalisation !== codec.normalisation) {
     throw new CodecMismatchError(
       path,
       `Cannot decode: the tokens were normalised as ${header.normalisation}, the checkpoint uses ${codec.normalisation}`,
+      { reason: "normalisation", tokens: header.normalisation, checkpoint: codec.normalisation },
     );
   }
 }
@@ -136,25 +144,18 @@ export function checkTokensFitCodec(
  * import { encodePod5 } from "./encode_pod5.ts";
  * import { loadCodec } from "./load_codec.ts";
  * import { Pod5Reader } from "../pod5/reader.ts";
- * import { initBackend } from "../runtime/backend.ts";
- * import { parseConfig } from "../runtime/config.ts";
- * import { trainModel } from "../train/loop.ts";
+ * import { assertEquals } from "@std/assert";
+ * import { TINY_CODEC_CONFIG, writeGeneratorCheckpoint } from "../checkpoint/write_generator_checkpoint.ts";
  *
  * const DORADO_5KHZ = "tests/fixtures/pod5/dna_r10.4.1_e8.2_400bps_5khz-FLO_PRO114M-SQK_LSK114_XL-5000.pod5";
  * const dir = await Deno.makeTempDir();
- * const config = parseConfig({ // a tiny model, one training step: a real checkpoint in a second
- *   train: { max_steps: 1, batch_size: 2, grad_accum_steps: 1, backend: "wasm" },
- *   model: { enc_channels: [4, 4], enc_down_strides: [20], dec_channels: [4, 4], dec_up_strides: [20], latent_dim: 4 },
- *   data: { files: [DORADO_5KHZ], segment_samples: 400, segment_sec: null, loader_workers: 0 },
- *   checkpoint: { dir },
- * });
- * await trainModel({ config, backend: await initBackend("wasm") });
+ * await writeGeneratorCheckpoint(dir, { config: TINY_CODEC_CONFIG, step: 1 }); // random weights: enough to run
  * const codec = await loadCodec(dir, { backend: "wasm" });
  * await encodePod5(DORADO_5KHZ, `${dir}/reads.tokens`, { codec });
  * await decodeTokens(`${dir}/reads.tokens`, `${dir}/restored.pod5`, { codec });
  * await using restored = await Pod5Reader.open(`${dir}/restored.pod5`);
  * const [read] = restored.readMetadata();
- * if (read?.readId !== "c9d52049-ce91-491c-8b19-3ae940f9f020" || read.numSamples !== 2_048) throw new Error("?");
+ * assertEquals([read?.readId, read?.numSamples], ["c9d52049-ce91-491c-8b19-3ae940f9f020", 2_048]);
  * codec.dispose();
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -171,71 +172,39 @@ export async function decodeTokens(
   output: string,
   options: DecodeTokensOptions,
 ): Promise<DecodeSummary> {
-  const started = performance.now();
-  const plan = await planFiles(input, output, {
+  const run = await runFilePipeline(input, output, {
+    task: "decode",
     from: ".tokens",
     to: ".pod5",
-    shard: options.shard,
-    ...(options.overwrite === undefined ? {} : { overwrite: options.overwrite }),
-  });
-  const { pairs } = plan;
-  const manifest = options.shard === undefined
-    ? null
-    : await shardManifestPath(plan.outputRoot, options.shard, options.overwrite === true);
-  // Every header is checked before any work starts.
-  for (const pair of pairs) {
-    await using reader = await TokenFileReader.open(pair.input);
-    checkTokensFitCodec(pair.input, reader.header, options.codec, options.allowOtherCheckpoint === true);
-  }
-  await makeOutputFolders(pairs);
-  const sizes = await Promise.all(pairs.map(async (pair) => (await Deno.stat(pair.input)).size));
-  const totalBytes = sizes.reduce((a, b) => a + b, 0);
-  const runner = options.pool?.runnerFor(options.codec) ?? await startRunner(options.codec, options.workers ?? 0);
-  const files: DecodedFile[] = [];
-  const counters = { reads: 0, samples: 0, bytesDone: 0 };
-  try {
-    for (const [fileIndex, pair] of pairs.entries()) {
-      const report = (fractionOfFile: number) =>
-        options.onProgress?.({
-          file: pair.input,
-          fileIndex,
-          files: pairs.length,
-          reads: counters.reads,
-          samples: counters.samples,
-          fraction: totalBytes === 0 ? 1 : (counters.bytesDone + fractionOfFile * sizes[fileIndex]!) / totalBytes,
-          elapsedMs: performance.now() - started,
-        });
-      files.push(await decodeFile(pair.input, pair.output, { ...options, runner, counters, report }));
-      counters.bytesDone += sizes[fileIndex]!;
-    }
-  } finally {
-    await runner.close();
-  }
+    // Every header is checked before any work starts; the first files stay open for the run.
+    preflight: async (pair, keep) => {
+      const reader = await TokenFileReader.open(pair.input);
+      try {
+        checkTokensFitCodec(pair.input, reader.header, options.codec, options.allowOtherCheckpoint === true);
+      } catch (error) {
+        await reader.close();
+        throw error;
+      }
+      if (keep) return reader;
+      await reader.close();
+      return undefined;
+    },
+    open: (pair, context) => DecodeFileMapper.open(pair, context, options),
+    tokenBytes: (file) => file.inputBytes,
+  }, options);
+  const { files } = run;
   const numSamples = files.reduce((n, f) => n + f.numSamples, 0);
   const inputBytes = files.reduce((n, f) => n + f.inputBytes, 0);
   const outputBytes = files.reduce((n, f) => n + f.outputBytes, 0);
-  const seconds = (performance.now() - started) / 1000;
-  if (manifest !== null && options.shard !== undefined) {
-    await Deno.mkdir(plan.outputRoot, { recursive: true });
-    const results = files.map((f) => ({ ...f, tokenBytes: f.inputBytes }));
-    const job = { task: "decode", shard: options.shard, ...plan } as const;
-    await writeShardManifest(manifest, shardManifestOf(job, results, seconds));
-  }
   return {
     files,
     reads: files.reduce((n, f) => n + f.reads, 0),
     numSamples,
     bitsPerSampleInput: numSamples === 0 ? 0 : (8 * inputBytes) / numSamples,
     expansionRatio: inputBytes === 0 ? 0 : outputBytes / inputBytes,
-    seconds,
-    shardManifest: manifest,
+    seconds: run.seconds,
+    shardManifest: run.shardManifest,
   };
-}
-
-interface FileContext extends DecodeTokensOptions {
-  readonly runner: ModelRunner;
-  readonly counters: { reads: number; samples: number };
-  readonly report: (fractionOfFile: number) => void;
 }
 
 /**
@@ -251,50 +220,96 @@ function derivedUuid(...parts: string[]): string {
   return uuidFromBytes(bytes);
 }
 
-async function decodeFile(input: string, output: string, context: FileContext): Promise<DecodedFile> {
-  const { codec, runner } = context;
-  await using reader = await TokenFileReader.open(input);
-  const header = reader.header;
-  const identity = [
-    header.source?.fileIdentifier ?? "",
-    header.checkpoint.sha256,
-    codec.checkpoint.sha256,
-    codec.backend.name,
-    String(reader.sizeBytes),
-  ];
-  await using writer = await Pod5Writer.create(output, {
-    overwrite: context.overwrite === true,
-    fileIdentifier: derivedUuid("simvqgan decoded file", ...identity),
-    sectionMarker: derivedUuid("simvqgan section marker", ...identity),
-  });
-  for (const run of header.runInfos) await writer.addRunInfo(run);
-  const runs = new Map(header.runInfos.map((run) => [run.acquisitionId, run]));
-  const queue: { read: TokenRead; adc: Promise<Int16Array>; jobs: number }[] = [];
-  let queuedJobs = 0, reads = 0, samples = 0;
-  const finishOldest = async () => {
-    const item = queue.shift()!;
-    queuedJobs -= item.jobs;
-    const adc = await item.adc;
-    await writer.addRead({ ...item.read, signal: () => adc });
-    reads++;
-    samples += item.read.numSamples;
-    context.counters.reads++;
-    context.counters.samples += item.read.numSamples;
-    context.report(reader.readCount === 0 ? 1 : reads / reader.readCount);
-  };
-  for await (const read of reader.reads()) {
-    context.signal?.throwIfAborted();
-    const run = runs.get(read.acquisitionId)!;
-    const adc = decodeReadWith(runner, header, { ...read, run }, header.tail);
-    const jobs = jobCount(read.numSamples, header, header.tail);
-    queue.push({ read, adc, jobs });
-    queuedJobs += jobs;
-    while (queue.length > 1 && queuedJobs > 2 * runner.capacity) await finishOldest();
+/** One token file → one POD5 file, read by read. */
+class DecodeFileMapper implements FileMapper<TokenRead, Int16Array, DecodedFile> {
+  readonly #pair: FilePair;
+  readonly #runner: ModelRunner;
+  readonly #reader: TokenFileReader;
+  readonly #writer: Pod5Writer;
+  readonly #runs: ReadonlyMap<string, RunInfo>;
+  #reads = 0;
+  #samples = 0;
+
+  private constructor(
+    pair: FilePair,
+    runner: ModelRunner,
+    files: { readonly reader: TokenFileReader; readonly writer: Pod5Writer },
+  ) {
+    this.#pair = pair;
+    this.#runner = runner;
+    this.#reader = files.reader;
+    this.#writer = files.writer;
+    this.#runs = new Map(files.reader.header.runInfos.map((run) => [run.acquisitionId, run]));
   }
-  while (queue.length > 0) await finishOldest();
-  await writer.close();
-  const outputBytes = (await Deno.stat(output)).size;
-  return { input, output, reads, numSamples: samples, inputBytes: reader.sizeBytes, outputBytes };
+
+  /** Take the pre-flight reader (or open the token file again) and start the POD5 file with its runs. */
+  static async open(
+    pair: FilePair,
+    context: FileContext<TokenFileReader>,
+    options: DecodeTokensOptions,
+  ): Promise<DecodeFileMapper> {
+    const reader = context.prepared ?? await TokenFileReader.open(pair.input);
+    try {
+      const header = reader.header;
+      const identity = [
+        header.source?.fileIdentifier ?? "",
+        header.checkpoint.sha256,
+        options.codec.checkpoint.sha256,
+        options.codec.backend.name,
+        String(reader.sizeBytes),
+      ];
+      const writer = await Pod5Writer.create(pair.output, {
+        overwrite: options.overwrite === true,
+        fileIdentifier: derivedUuid("simvqgan decoded file", ...identity),
+        sectionMarker: derivedUuid("simvqgan section marker", ...identity),
+      });
+      for (const run of header.runInfos) await writer.addRunInfo(run);
+      return new DecodeFileMapper(pair, context.runner, { reader, writer });
+    } catch (error) {
+      await reader.close();
+      throw error;
+    }
+  }
+
+  reads(): AsyncIterable<TokenRead> {
+    return this.#reader.reads();
+  }
+
+  start(read: TokenRead): ReadWork<Int16Array> {
+    const header = this.#reader.header;
+    const run = this.#runs.get(read.acquisitionId)!;
+    return {
+      jobs: jobCount(read.numSamples, header, header.tail),
+      result: decodeReadWith(this.#runner, header, { ...read, run }, header.tail),
+    };
+  }
+
+  async finish(read: TokenRead, adc: Int16Array): Promise<{ numSamples: number; fileFraction: number }> {
+    await this.#writer.addRead({ ...read, signal: () => adc });
+    this.#reads++;
+    this.#samples += read.numSamples;
+    const total = this.#reader.readCount;
+    return { numSamples: read.numSamples, fileFraction: total === 0 ? 1 : this.#reads / total };
+  }
+
+  async close(): Promise<DecodedFile> {
+    await this.#writer.close();
+    const outputBytes = (await Deno.stat(this.#pair.output)).size;
+    const { input, output } = this.#pair;
+    return {
+      input,
+      output,
+      reads: this.#reads,
+      numSamples: this.#samples,
+      inputBytes: this.#reader.sizeBytes,
+      outputBytes,
+    };
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.#writer.abort();
+    await this.#reader.close();
+  }
 }
 
 /**

@@ -2,29 +2,34 @@
  * `encodePod5()`: POD5 files → token files. Every sample of every read is
  * coded (short reads and tails included); the model work runs in this
  * thread or on a pool of Workers, and the file is written in read order,
- * byte-identical for any worker count.
+ * byte-identical for any worker count. The files go through the codec's one
+ * file pipeline (`_file_pipeline.ts`); this module is its per-read mapper.
  *
  * @module
  */
-import { sampleRateToleranceHz } from "../data/_file_plan.ts";
+import { sampleRateToleranceHz } from "../data/mod.ts";
 import { adcToPa } from "../pod5/calibration.ts";
 import { Pod5Reader } from "../pod5/reader.ts";
 import type { Pod5Read } from "../pod5/pod5_read.ts";
+import type { RunInfo } from "../pod5/types.ts";
 import { type SignalMetrics, SignalMetricsAccumulator } from "../signal/signal_metrics.ts";
 import { CodecMismatchError } from "./errors.ts";
 import type { CodecPool } from "./codec_pool.ts";
 import type { LoadedCodec } from "./load_codec.ts";
 import { TokenFileWriter } from "./token_file_writer.ts";
 import type { Shard } from "../runtime/shard.ts";
-import { shardManifestOf, shardManifestPath, writeShardManifest } from "./shard_manifest.ts";
-import { makeOutputFolders, planFiles } from "./_codec_paths.ts";
-import { type ModelRunner, startRunner } from "./_model_runner.ts";
+import type { FilePair } from "./_codec_paths.ts";
+import { type FileMapper, type ReadWork, runFilePipeline } from "./_file_pipeline.ts";
+import type { ModelRunner } from "./_model_runner.ts";
 import { decodeReadWith, encodeReadWith, jobCount } from "./_read_jobs.ts";
-import type { EncodedRead } from "./read_codec.ts";
-import type { CodecProgress, CodesEncoding, TailStrategy } from "./types.ts";
-
-/** The tail strategy chosen by measurement (README, "How tails are coded"). */
-export const DEFAULT_TAIL: TailStrategy = "short";
+import {
+  type CodecProgress,
+  type CodesEncoding,
+  DEFAULT_TAIL,
+  type EncodedRead,
+  type TailStrategy,
+  type TokenFileHeader,
+} from "./types.ts";
 
 /** Options of {@linkcode encodePod5}. */
 export interface EncodePod5Options {
@@ -62,21 +67,21 @@ export interface EncodePod5Options {
 
 /** What encoding one file gave. */
 export interface EncodedFile {
-  /** The POD5 file. */
+  /** The POD5 file read (absolute). */
   readonly input: string;
-  /** The token file written. */
+  /** The token file written (absolute), complete: it appears only when whole. */
   readonly output: string;
-  /** Reads encoded. */
+  /** Reads written to the token file (every sample of each). */
   readonly reads: number;
-  /** Reads skipped (other sample rate). */
+  /** Reads left out because their sample rate is not the model's (with `skipMismatched`). */
   readonly skippedReads: number;
-  /** Samples encoded. */
+  /** Samples of the reads written (what decoding gives back). */
   readonly numSamples: number;
-  /** Codes written. */
+  /** Codes written: whole windows' codes plus the tails'. */
   readonly numCodes: number;
-  /** Bytes of the codes as stored. */
+  /** Bytes of the codes as stored (range-coded with `packed`, 2 per code with `plain`). */
   readonly codesBytes: number;
-  /** Bytes of the token file. */
+  /** Bytes of the whole token file: codes, per-read metadata and the Arrow framing. */
   readonly fileBytes: number;
   /** Bytes of the input POD5 file. */
   readonly inputBytes: number;
@@ -90,11 +95,11 @@ export interface EncodedFile {
 export interface EncodeSummary {
   /** Per file, in input order. */
   readonly files: readonly EncodedFile[];
-  /** Reads encoded. */
+  /** Reads written, over all files. */
   readonly reads: number;
-  /** Reads skipped. */
+  /** Reads left out for their sample rate, over all files. */
   readonly skippedReads: number;
-  /** Samples encoded. */
+  /** Samples of the reads written, over all files. */
   readonly numSamples: number;
   /** Bits of the stored codes per sample. */
   readonly bitsPerSampleCodes: number;
@@ -108,7 +113,7 @@ export interface EncodeSummary {
   readonly compressionRatio: number;
   /** With `verify`: pooled over all files. */
   readonly verification: SignalMetrics | null;
-  /** Wall time, seconds. */
+  /** Wall time of the whole call (planning, model and writing), seconds. */
   readonly seconds: number;
   /** With `shard`: the manifest written; otherwise null. */
   readonly shardManifest: string | null;
@@ -122,23 +127,16 @@ export interface EncodeSummary {
  * ```ts
  * import { encodePod5 } from "./encode_pod5.ts";
  * import { loadCodec } from "./load_codec.ts";
- * import { initBackend } from "../runtime/backend.ts";
- * import { parseConfig } from "../runtime/config.ts";
- * import { trainModel } from "../train/loop.ts";
+ * import { assertEquals } from "@std/assert";
+ * import { TINY_CODEC_CONFIG, writeGeneratorCheckpoint } from "../checkpoint/write_generator_checkpoint.ts";
  *
  * const DORADO_5KHZ = "tests/fixtures/pod5/dna_r10.4.1_e8.2_400bps_5khz-FLO_PRO114M-SQK_LSK114_XL-5000.pod5";
  * const dir = await Deno.makeTempDir();
- * const config = parseConfig({ // a tiny model, one training step: a real checkpoint in a second
- *   train: { max_steps: 1, batch_size: 2, grad_accum_steps: 1, backend: "wasm" },
- *   model: { enc_channels: [4, 4], enc_down_strides: [20], dec_channels: [4, 4], dec_up_strides: [20], latent_dim: 4 },
- *   data: { files: [DORADO_5KHZ], segment_samples: 400, segment_sec: null, loader_workers: 0 },
- *   checkpoint: { dir },
- * });
- * await trainModel({ config, backend: await initBackend("wasm") });
+ * await writeGeneratorCheckpoint(dir, { config: TINY_CODEC_CONFIG, step: 1 }); // random weights: enough to run
  * const codec = await loadCodec(dir, { backend: "wasm" });
  * const summary = await encodePod5(DORADO_5KHZ, `${dir}/reads.tokens`, { codec });
  * // One read of 2,048 samples, shorter than a window: coded whole, in ceil(2048 / 20) codes.
- * if (summary.reads !== 1 || summary.files[0]!.numCodes !== 103) throw new Error("unexpected");
+ * assertEquals([summary.reads, summary.files[0]?.numCodes], [1, 103]);
  * codec.dispose();
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -151,73 +149,177 @@ export interface EncodeSummary {
  * @throws {InputError} When an output exists (unless `overwrite`) or an input is not POD5.
  */
 export async function encodePod5(input: string, output: string, options: EncodePod5Options): Promise<EncodeSummary> {
-  const started = performance.now();
-  const plan = await planFiles(input, output, {
+  const pooled = options.verify === true ? new SignalMetricsAccumulator() : undefined;
+  const run = await runFilePipeline(input, output, {
+    task: "encode",
     from: ".pod5",
     to: ".tokens",
-    shard: options.shard,
-    ...(options.overwrite === undefined ? {} : { overwrite: options.overwrite }),
-  });
-  const { pairs } = plan;
-  const manifest = options.shard === undefined
-    ? null
-    : await shardManifestPath(plan.outputRoot, options.shard, options.overwrite === true);
-  await makeOutputFolders(pairs);
-  const sizes = await Promise.all(pairs.map(async (pair) => (await Deno.stat(pair.input)).size));
-  const totalBytes = sizes.reduce((a, b) => a + b, 0);
-  const runner = options.pool?.runnerFor(options.codec) ?? await startRunner(options.codec, options.workers ?? 0);
-  const files: EncodedFile[] = [];
-  const counters = { reads: 0, samples: 0, bytesDone: 0 };
-  const pooled = options.verify === true ? new SignalMetricsAccumulator() : undefined;
-  try {
-    for (const [fileIndex, pair] of pairs.entries()) {
-      const report = (fractionOfFile: number, file: string) =>
-        options.onProgress?.({
-          file,
-          fileIndex,
-          files: pairs.length,
-          reads: counters.reads,
-          samples: counters.samples,
-          fraction: totalBytes === 0 ? 1 : (counters.bytesDone + fractionOfFile * sizes[fileIndex]!) / totalBytes,
-          elapsedMs: performance.now() - started,
-        });
-      files.push(await encodeFile(pair.input, pair.output, { ...options, runner, counters, report, pooled }));
-      counters.bytesDone += sizes[fileIndex]!;
-    }
-  } finally {
-    await runner.close();
-  }
-  const seconds = (performance.now() - started) / 1000;
-  if (manifest !== null && options.shard !== undefined) {
-    await Deno.mkdir(plan.outputRoot, { recursive: true });
-    const results = files.map((f) => ({ ...f, tokenBytes: f.fileBytes }));
-    const job = { task: "encode", shard: options.shard, ...plan } as const;
-    await writeShardManifest(manifest, shardManifestOf(job, results, seconds));
-  }
-  return { ...summarise(options.codec, files, pooled, seconds), shardManifest: manifest };
+    open: (pair, { runner }) => EncodeFileMapper.open(pair, runner, { ...options, pooled }),
+    tokenBytes: (file) => file.fileBytes,
+  }, options);
+  return { ...summarise(options.codec, run.files, pooled, run.seconds), shardManifest: run.shardManifest };
 }
 
-interface FileContext extends EncodePod5Options {
-  readonly runner: ModelRunner;
-  readonly counters: { reads: number; samples: number };
-  readonly report: (fractionOfFile: number, file: string) => void;
+/** A read's model results, and its samples (for verification). */
+interface EncodeResult {
+  readonly adc: Int16Array;
+  readonly encoded: EncodedRead;
+  /** With `verify`: the decoded codes. */
+  readonly reconstruction: Int16Array | undefined;
+}
+
+/** What the mapper of one file needs beside the pipeline's context. */
+interface EncodeFileOptions extends EncodePod5Options {
+  /** With `verify`: the run's pooled metrics. */
   readonly pooled: SignalMetricsAccumulator | undefined;
 }
 
-interface InFlight {
-  readonly read: Pod5Read;
-  readonly adc: Int16Array;
-  readonly encoded: Promise<EncodedRead>;
-  readonly reconstruction: Promise<Int16Array> | undefined;
-  readonly jobs: number;
+/** One POD5 file → one token file, read by read. */
+class EncodeFileMapper implements FileMapper<Pod5Read, EncodeResult, EncodedFile> {
+  readonly #pair: FilePair;
+  readonly #runner: ModelRunner;
+  readonly #options: EncodeFileOptions;
+  readonly #reader: Pod5Reader;
+  readonly #writer: TokenFileWriter;
+  readonly #tail: TailStrategy;
+  readonly #runs: ReadonlyMap<string, RunInfo>;
+  readonly #fileSamples: number;
+  readonly #toleranceHz: number;
+  readonly #metrics: SignalMetricsAccumulator | undefined;
+  #reads = 0;
+  #skipped = 0;
+  #samples = 0;
+
+  private constructor(
+    pair: FilePair,
+    runner: ModelRunner,
+    options: EncodeFileOptions,
+    files: { readonly reader: Pod5Reader; readonly writer: TokenFileWriter },
+  ) {
+    this.#pair = pair;
+    this.#runner = runner;
+    this.#options = options;
+    this.#reader = files.reader;
+    this.#writer = files.writer;
+    this.#tail = options.tail ?? DEFAULT_TAIL;
+    this.#runs = new Map(files.reader.runInfos.map((run) => [run.acquisitionId, run]));
+    this.#fileSamples = files.reader.readMetadata().reduce((n, m) => n + m.numSamples, 0);
+    this.#toleranceHz = sampleRateToleranceHz(options.codec.sampleRateHz);
+    this.#metrics = options.verify === true ? new SignalMetricsAccumulator() : undefined;
+  }
+
+  /** Open the POD5 file and start its token file. */
+  static async open(
+    pair: FilePair,
+    runner: ModelRunner,
+    options: EncodeFileOptions,
+  ): Promise<EncodeFileMapper> {
+    const reader = await Pod5Reader.open(pair.input);
+    try {
+      const header = tokenHeaderOf(options.codec, reader, {
+        codes: options.codes ?? "packed",
+        tail: options.tail ?? DEFAULT_TAIL,
+      });
+      const writer = await TokenFileWriter.create(pair.output, header, { overwrite: options.overwrite === true });
+      return new EncodeFileMapper(pair, runner, options, { reader, writer });
+    } catch (error) {
+      await reader.close();
+      throw error;
+    }
+  }
+
+  reads(): AsyncIterable<Pod5Read> {
+    return this.#reader.reads();
+  }
+
+  start(read: Pod5Read): ReadWork<EncodeResult> | undefined {
+    const { codec } = this.#options;
+    if (Math.abs(read.sampleRateHz - codec.sampleRateHz) > this.#toleranceHz) return this.#mismatched(read);
+    const adc = read.signal();
+    const encoded = encodeReadWith(this.#runner, codec, { adc, calibration: read.calibration }, this.#tail);
+    const run = this.#runs.get(read.acquisitionId)!;
+    const result = this.#options.verify !== true
+      ? encoded.then((e) => ({ adc, encoded: e, reconstruction: undefined }))
+      : encoded.then(async (e) => ({
+        adc,
+        encoded: e,
+        reconstruction: await decodeReadWith(
+          this.#runner,
+          codec,
+          { ...e, calibration: read.calibration, numSamples: adc.length, run },
+          this.#tail,
+        ),
+      }));
+    return { jobs: jobCount(adc.length, codec, this.#tail), result };
+  }
+
+  async finish(read: Pod5Read, result: EncodeResult): Promise<{ numSamples: number; fileFraction: number }> {
+    const { codes, normalisation } = result.encoded;
+    await this.#writer.addRead({ ...read, normalisation, codes });
+    if (result.reconstruction !== undefined) {
+      const real = adcToPa(result.adc, read.calibration);
+      const generated = adcToPa(result.reconstruction, read.calibration);
+      this.#metrics?.add(real, generated);
+      this.#options.pooled?.add(real, generated);
+    }
+    this.#reads++;
+    this.#samples += read.numSamples;
+    return {
+      numSamples: read.numSamples,
+      fileFraction: this.#fileSamples === 0 ? 1 : this.#samples / this.#fileSamples,
+    };
+  }
+
+  async close(): Promise<EncodedFile> {
+    const stats = await this.#writer.close();
+    const info = this.#reader.info;
+    return {
+      input: this.#pair.input,
+      output: this.#pair.output,
+      reads: this.#reads,
+      skippedReads: this.#skipped,
+      numSamples: stats.numSamples,
+      numCodes: stats.numCodes,
+      codesBytes: stats.codesBytes,
+      fileBytes: stats.fileBytes,
+      inputBytes: info.sizeBytes,
+      inputSignalBytes: info.signalTableBytes,
+      verification: this.#metrics?.result() ?? null,
+    };
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.#writer.abort();
+    await this.#reader.close();
+  }
+
+  /** A read at another sample rate: refused, or skipped with a warning. */
+  #mismatched(read: Pod5Read): undefined {
+    const { codec } = this.#options;
+    const what = `read ${read.readId} has a sample rate of ${read.sampleRateHz} Hz, the model's is ` +
+      `${codec.sampleRateHz} Hz`;
+    if (this.#options.skipMismatched !== true) {
+      throw new CodecMismatchError(this.#pair.input, `Cannot encode: ${what}`, {
+        reason: "sample_rate",
+        readId: read.readId,
+        sampleRateHz: read.sampleRateHz,
+        modelSampleRateHz: codec.sampleRateHz,
+      });
+    }
+    this.#options.onWarning?.(`${this.#pair.input}: ${what}; skipped`);
+    this.#skipped++;
+    return undefined;
+  }
 }
 
-async function encodeFile(input: string, output: string, context: FileContext): Promise<EncodedFile> {
-  const { codec, runner } = context;
-  await using reader = await Pod5Reader.open(input);
-  const tail = context.tail ?? DEFAULT_TAIL;
-  const header = {
-    codesEncoding: context.codes ?? "packed",
+/** What a token file made by `codec` from `reader`'s file records once. */
+function tokenHeaderOf(
+  codec: LoadedCodec,
+  reader: Pod5Reader,
+  options: { readonly codes: CodesEncoding; readonly tail: TailStrategy },
+): TokenFileHeader {
+  return {
+    codesEncoding: options.codes,
     checkpoint: codec.checkpoint,
     model: codec.model,
     windowSamples: codec.windowSamples,
@@ -226,7 +328,7 @@ async function encodeFile(input: string, output: string, context: FileContext): 
     codebookSize: codec.codebookSize,
     normalisation: codec.normalisation,
     clip: codec.clip,
-    tail,
+    tail: options.tail,
     backend: codec.backend.name,
     runInfos: reader.runInfos,
     source: {
@@ -234,70 +336,6 @@ async function encodeFile(input: string, output: string, context: FileContext): 
       software: reader.info.software,
       pod5Version: reader.info.pod5Version,
     },
-  } as const;
-  await using writer = await TokenFileWriter.create(output, header, { overwrite: context.overwrite === true });
-  const runs = new Map(reader.runInfos.map((run) => [run.acquisitionId, run]));
-  const fileSamples = reader.readMetadata().reduce((n, m) => n + m.numSamples, 0);
-  const tolerance = sampleRateToleranceHz(codec.sampleRateHz);
-  const fileMetrics = context.verify === true ? new SignalMetricsAccumulator() : undefined;
-  const queue: InFlight[] = [];
-  let queuedJobs = 0, reads = 0, skipped = 0, samples = 0;
-  const finishOldest = async () => {
-    const item = queue.shift()!;
-    queuedJobs -= item.jobs;
-    const { codes, normalisation } = await item.encoded;
-    await writer.addRead({ ...item.read, normalisation, codes });
-    if (item.reconstruction !== undefined) {
-      const real = adcToPa(item.adc, item.read.calibration);
-      const generated = adcToPa(await item.reconstruction, item.read.calibration);
-      fileMetrics?.add(real, generated);
-      context.pooled?.add(real, generated);
-    }
-    reads++;
-    samples += item.read.numSamples;
-    context.counters.reads++;
-    context.counters.samples += item.read.numSamples;
-    context.report(fileSamples === 0 ? 1 : samples / fileSamples, input);
-  };
-  for await (const read of reader.reads()) {
-    context.signal?.throwIfAborted();
-    if (Math.abs(read.sampleRateHz - codec.sampleRateHz) > tolerance) {
-      const what = `read ${read.readId} has a sample rate of ${read.sampleRateHz} Hz, the model's is ` +
-        `${codec.sampleRateHz} Hz`;
-      if (context.skipMismatched !== true) {
-        throw new CodecMismatchError(input, `Cannot encode: ${what} (--skip-mismatched skips such reads)`);
-      }
-      context.onWarning?.(`${input}: ${what}; skipped`);
-      skipped++;
-      continue;
-    }
-    const adc = read.signal();
-    const encoded = encodeReadWith(runner, codec, { adc, calibration: read.calibration }, tail);
-    const run = runs.get(read.acquisitionId)!;
-    const reconstruction = context.verify === true
-      ? encoded.then((e) =>
-        decodeReadWith(runner, codec, { ...e, calibration: read.calibration, numSamples: adc.length, run }, tail)
-      )
-      : undefined;
-    const jobs = jobCount(adc.length, codec, tail);
-    queue.push({ read, adc, encoded, reconstruction, jobs });
-    queuedJobs += jobs;
-    while (queue.length > 1 && queuedJobs > 2 * runner.capacity) await finishOldest();
-  }
-  while (queue.length > 0) await finishOldest();
-  const stats = await writer.close();
-  return {
-    input,
-    output,
-    reads,
-    skippedReads: skipped,
-    numSamples: stats.numSamples,
-    numCodes: stats.numCodes,
-    codesBytes: stats.codesBytes,
-    fileBytes: stats.fileBytes,
-    inputBytes: reader.info.sizeBytes,
-    inputSignalBytes: reader.info.signalTableBytes,
-    verification: fileMetrics?.result() ?? null,
   };
 }
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { join, resolve } from "@std/path";
+import { join } from "@std/path";
 import { z } from "zod";
 import { Codec } from "../model/codec.ts";
 import { outputActivationFor } from "../model/decoder.ts";
@@ -17,13 +17,11 @@ import { type BackendName, configSchema, type ModelConfig } from "../runtime/con
 import { Rng } from "../runtime/rng.ts";
 import { sha256Hex } from "../runtime/sha256_hex.ts";
 import type { NormalisationMode } from "../signal/types.ts";
-import { latestCheckpoint, STATE_FILE } from "../train/checkpoint.ts";
-import { CheckpointError } from "../train/errors.ts";
-import { decodeSafetensors } from "../train/safetensors.ts";
+import { GENERATOR_FILE, STATE_FILE } from "../checkpoint/checkpoint.ts";
+import { resolveCheckpointDir } from "../checkpoint/resolve_checkpoint_dir.ts";
+import { CheckpointError } from "../checkpoint/errors.ts";
+import { decodeSafetensors } from "../checkpoint/safetensors.ts";
 import type { CheckpointIdentity } from "./types.ts";
-
-/** The generator's weights in a checkpoint directory. */
-export const GENERATOR_FILE = "generator.safetensors";
 
 /** The parts of a checkpoint's recorded config that the codec needs (other keys may come and go). */
 const recordedConfigSchema = z.object({
@@ -122,39 +120,6 @@ export class LoadedCodec {
 }
 
 /**
- * Resolve a checkpoint argument: a `checkpoint_<step>` directory, or a run
- * directory (then its newest complete checkpoint).
- *
- * @param path The directory given.
- * @returns The absolute `checkpoint_<step>` directory.
- * @throws {CheckpointError} When neither holds a checkpoint.
- */
-export async function resolveCheckpointDir(path: string): Promise<string> {
-  const dir = resolve(path);
-  let info: Deno.FileInfo;
-  try {
-    info = await Deno.stat(dir);
-  } catch (error) {
-    const reason = error instanceof Deno.errors.NotFound ? "no such directory" : String(error);
-    throw new CheckpointError(path, `Cannot load checkpoint: ${reason}`, { cause: error });
-  }
-  if (!info.isDirectory) throw new CheckpointError(path, "Cannot load checkpoint: not a directory");
-  try {
-    await Deno.stat(join(dir, STATE_FILE));
-    return dir;
-  } catch {
-    const latest = await latestCheckpoint(dir);
-    if (latest === undefined) {
-      throw new CheckpointError(
-        path,
-        "Cannot load checkpoint: neither a checkpoint_<step> directory nor a run directory holding one",
-      );
-    }
-    return latest;
-  }
-}
-
-/**
  * Load a checkpoint's generator for encoding and decoding. Reads
  * `generator.safetensors` and the model config, window, normalisation and
  * sample rate recorded in `state.json`; the checkpoint's identity is the
@@ -163,21 +128,13 @@ export async function resolveCheckpointDir(path: string): Promise<string> {
  * @example Load the newest checkpoint of a training run
  * ```ts
  * import { loadCodec } from "./load_codec.ts";
- * import { initBackend } from "../runtime/backend.ts";
- * import { parseConfig } from "../runtime/config.ts";
- * import { trainModel } from "../train/loop.ts";
+ * import { assertEquals } from "@std/assert";
+ * import { TINY_CODEC_CONFIG, writeGeneratorCheckpoint } from "../checkpoint/write_generator_checkpoint.ts";
  *
- * const DORADO_5KHZ = "tests/fixtures/pod5/dna_r10.4.1_e8.2_400bps_5khz-FLO_PRO114M-SQK_LSK114_XL-5000.pod5";
  * const dir = await Deno.makeTempDir();
- * const config = parseConfig({ // a tiny model, one training step: a real checkpoint in a second
- *   train: { max_steps: 1, batch_size: 2, grad_accum_steps: 1, backend: "wasm" },
- *   model: { enc_channels: [4, 4], enc_down_strides: [20], dec_channels: [4, 4], dec_up_strides: [20], latent_dim: 4 },
- *   data: { files: [DORADO_5KHZ], segment_samples: 400, segment_sec: null, loader_workers: 0 },
- *   checkpoint: { dir },
- * });
- * await trainModel({ config, backend: await initBackend("wasm") });
+ * await writeGeneratorCheckpoint(dir, { config: TINY_CODEC_CONFIG, step: 1 }); // random weights: enough to run
  * const codec = await loadCodec(dir, { backend: "wasm" }); // the run folder: its newest checkpoint
- * if (codec.checkpoint.step !== 1 || codec.hopSamples !== 20 || codec.sampleRateHz !== 5000) throw new Error("?");
+ * assertEquals([codec.checkpoint.step, codec.hopSamples, codec.sampleRateHz], [1, 20, 5000]);
  * codec.dispose();
  * await Deno.remove(dir, { recursive: true });
  * ```

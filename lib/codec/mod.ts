@@ -18,17 +18,13 @@ export {
   type DecodeTokensOptions,
   recordedCheckpoint,
 } from "./decode_tokens.ts";
-export {
-  DEFAULT_TAIL,
-  type EncodedFile,
-  encodePod5,
-  type EncodePod5Options,
-  type EncodeSummary,
-} from "./encode_pod5.ts";
-export { CodecMismatchError, TokenFileError } from "./errors.ts";
-export { GENERATOR_FILE, loadCodec, type LoadCodecOptions, LoadedCodec, resolveCheckpointDir } from "./load_codec.ts";
-export { decodeRead, type EncodedRead, encodeRead, type ReadCodecOptions } from "./read_codec.ts";
-export { type ReadLayout, readLayout, type ReadLayoutOptions } from "./read_layout.ts";
+export { type EncodedFile, encodePod5, type EncodePod5Options, type EncodeSummary } from "./encode_pod5.ts";
+export { type CodecMismatch, CodecMismatchError, TokenFileError } from "./errors.ts";
+export { formatDecodeSummary, formatEncodeSummary } from "./format_codec_summary.ts";
+export { loadCodec, type LoadCodecOptions, LoadedCodec } from "./load_codec.ts";
+export { GENERATOR_FILE, resolveCheckpointDir } from "../checkpoint/mod.ts";
+export { decodeRead, encodeRead, type ReadCodecOptions } from "./read_codec.ts";
+export { readLayout } from "./read_layout.ts";
 export {
   checkShardManifests,
   SHARD_MANIFEST_FORMAT,
@@ -48,6 +44,11 @@ export {
   type CheckpointIdentity,
   type CodecProgress,
   type CodesEncoding,
+  DEFAULT_TAIL,
+  type EncodedRead,
+  type ReadLayout,
+  type ReadLayoutOptions,
+  type ReadToDecode,
   type SourceFile,
   TAIL_STRATEGIES,
   type TailStrategy,

@@ -5,27 +5,15 @@
  *
  * @module
  */
-import type { Calibration, RunInfo } from "../pod5/types.ts";
-import type { NormalisationStats } from "../signal/types.ts";
+import type { Calibration } from "../pod5/types.ts";
 import type { LoadedCodec } from "./load_codec.ts";
-import type { ReadLayout } from "./read_layout.ts";
 import { inProcessRunner } from "./_model_runner.ts";
 import { decodeReadWith, encodeReadWith } from "./_read_jobs.ts";
-import type { TailStrategy } from "./types.ts";
-
-/** A read's codes and what decoding them needs. */
-export interface EncodedRead {
-  /** Normalisation stats of the read. */
-  readonly normalisation: NormalisationStats;
-  /** Its codes, `[numCodes]`. */
-  readonly codes: Uint16Array;
-  /** Where its samples went. */
-  readonly layout: ReadLayout;
-}
+import { DEFAULT_TAIL, type EncodedRead, type ReadToDecode, type TailStrategy } from "./types.ts";
 
 /** Options of {@linkcode encodeRead} and {@linkcode decodeRead}. */
 export interface ReadCodecOptions {
-  /** How the tail is coded. Default `short`. */
+  /** How the tail is coded. Default {@linkcode DEFAULT_TAIL}. */
   readonly tail?: TailStrategy;
 }
 
@@ -42,7 +30,7 @@ export async function encodeRead(
   read: { readonly adc: Int16Array; readonly calibration: Calibration },
   options: ReadCodecOptions = {},
 ): Promise<EncodedRead> {
-  return await encodeReadWith(inProcessRunner(codec), codec, read, options.tail ?? "short");
+  return await encodeReadWith(inProcessRunner(codec), codec, read, options.tail ?? DEFAULT_TAIL);
 }
 
 /**
@@ -55,14 +43,8 @@ export async function encodeRead(
  */
 export async function decodeRead(
   codec: LoadedCodec,
-  read: {
-    readonly codes: Uint16Array;
-    readonly normalisation: NormalisationStats;
-    readonly calibration: Calibration;
-    readonly numSamples: number;
-    readonly run: Pick<RunInfo, "adcMin" | "adcMax">;
-  },
+  read: ReadToDecode,
   options: ReadCodecOptions = {},
 ): Promise<Int16Array> {
-  return await decodeReadWith(inProcessRunner(codec), codec, read, options.tail ?? "short");
+  return await decodeReadWith(inProcessRunner(codec), codec, read, options.tail ?? DEFAULT_TAIL);
 }

@@ -5,43 +5,7 @@
  *
  * @module
  */
-import type { TailStrategy } from "./types.ts";
-
-/** The geometry of one read's codes. */
-export interface ReadLayout {
-  /** Samples in the read. */
-  readonly numSamples: number;
-  /** Samples per model window. */
-  readonly windowSamples: number;
-  /** Samples per code. */
-  readonly hopSamples: number;
-  /** The tail strategy. */
-  readonly tail: TailStrategy;
-  /** Whole windows from the read's start: `floor(numSamples / windowSamples)`. */
-  readonly wholeWindows: number;
-  /** Samples after the last whole window, `[0, windowSamples)`. */
-  readonly tailSamples: number;
-  /** Samples of the tail window given to the model (with padding); 0 when there is no tail. */
-  readonly tailWindowSamples: number;
-  /** Where the tail window starts in the read (it may overlap the last whole window). */
-  readonly tailWindowStart: number;
-  /** Codes per whole window. */
-  readonly codesPerWindow: number;
-  /** Codes of the tail window. */
-  readonly tailCodes: number;
-  /** Codes of the whole read: `wholeWindows · codesPerWindow + tailCodes`. */
-  readonly numCodes: number;
-}
-
-/** Options of {@linkcode readLayout}. */
-export interface ReadLayoutOptions {
-  /** Samples per model window, a multiple of the hop. */
-  readonly windowSamples: number;
-  /** Samples per code. */
-  readonly hopSamples: number;
-  /** How the tail is coded. */
-  readonly tail: TailStrategy;
-}
+import type { ReadLayout, ReadLayoutOptions } from "./types.ts";
 
 /**
  * The layout of a read of `numSamples` samples.

@@ -7,6 +7,7 @@
  */
 import { join, relative } from "@std/path";
 import { z } from "zod";
+import { writeFileAtomic } from "../runtime/atomic_file.ts";
 import { InputError } from "../runtime/errors.ts";
 import { pathExists } from "../runtime/path_exists.ts";
 import { type Shard, shardManifestName } from "../runtime/shard.ts";
@@ -90,9 +91,13 @@ export interface ShardJob {
 export async function shardManifestPath(outputRoot: string, shard: Shard, overwrite: boolean): Promise<string> {
   const path = join(outputRoot, shardManifestName(shard));
   if (!overwrite && await pathExists(path)) {
-    throw new InputError(`${path}: Cannot write the shard manifest: the file exists (use --force to replace it)`, {
-      path,
-    });
+    throw new InputError(
+      "Cannot write the shard manifest: the file exists",
+      {
+        path,
+        reason: "output_exists",
+      },
+    );
   }
   return path;
 }
@@ -134,14 +139,7 @@ export function shardManifestOf(job: ShardJob, files: readonly ShardFileResult[]
  * @param manifest The manifest.
  */
 export async function writeShardManifest(path: string, manifest: ShardManifest): Promise<void> {
-  const temp = `${path}.tmp-${Deno.pid}`;
-  try {
-    await Deno.writeTextFile(temp, JSON.stringify(manifest, null, 1) + "\n");
-    await Deno.rename(temp, path);
-  } catch (error) {
-    await Deno.remove(temp).catch(() => undefined);
-    throw error;
-  }
+  await writeFileAtomic(path, JSON.stringify(manifest, null, 1) + "\n");
 }
 
 /** What {@linkcode checkShardManifests} found. */
@@ -199,7 +197,7 @@ export async function checkShardManifests(dir: string, count: number): Promise<S
   }
   if (missing.length > 0) {
     throw new InputError(
-      `${dir}: Cannot confirm the run: no manifest from shard(s) ${missing.join(", ")} of ${count}`,
+      `Cannot confirm the run: no manifest from shard(s) ${missing.join(", ")} of ${count}`,
       {
         path: dir,
       },
@@ -211,7 +209,7 @@ export async function checkShardManifests(dir: string, count: number): Promise<S
     const path = join(dir, shardManifestName(manifest.shard));
     if (manifest.task !== first.task || manifest.totalFiles !== first.totalFiles) {
       throw new InputError(
-        `${path}: Cannot confirm the run: it records ${manifest.task} of ${manifest.totalFiles} files, shard 0 ` +
+        `Cannot confirm the run: it records ${manifest.task} of ${manifest.totalFiles} files, shard 0 ` +
           `${first.task} of ${first.totalFiles}`,
         { path },
       );
@@ -220,7 +218,7 @@ export async function checkShardManifests(dir: string, count: number): Promise<S
       const other = owner.get(file.input);
       if (other !== undefined) {
         throw new InputError(
-          `${path}: Cannot confirm the run: ${file.input} is in shards ${other} and ${manifest.shard.index}`,
+          `Cannot confirm the run: ${file.input} is in shards ${other} and ${manifest.shard.index}`,
           { path },
         );
       }
@@ -229,7 +227,7 @@ export async function checkShardManifests(dir: string, count: number): Promise<S
   }
   if (owner.size !== first.totalFiles) {
     throw new InputError(
-      `${dir}: Cannot confirm the run: the shards list ${owner.size} files, the input had ${first.totalFiles}`,
+      `Cannot confirm the run: the shards list ${owner.size} files, the input had ${first.totalFiles}`,
       { path: dir },
     );
   }
@@ -266,19 +264,22 @@ function parseManifest(path: string, text: string, shard: Shard): ShardManifest 
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InputError(`${path}: Cannot read the shard manifest: not JSON`, { path, cause: error });
+    throw new InputError(
+      `Cannot read the shard manifest: not JSON`,
+      { path, cause: error },
+    );
   }
   const parsed = MANIFEST_SCHEMA.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InputError(
-      `${path}: Cannot read the shard manifest: ${issue?.path.join(".") ?? ""} ${issue?.message ?? "invalid"}`,
+      `Cannot read the shard manifest: ${issue?.path.join(".") ?? ""} ${issue?.message ?? "invalid"}`,
       { path, cause: parsed.error },
     );
   }
   if (parsed.data.shard.index !== shard.index || parsed.data.shard.count !== shard.count) {
     throw new InputError(
-      `${path}: Cannot read the shard manifest: it records shard ${parsed.data.shard.index}/${parsed.data.shard.count}`,
+      `Cannot read the shard manifest: it records shard ${parsed.data.shard.index}/${parsed.data.shard.count}`,
       { path },
     );
   }

@@ -10,7 +10,7 @@ import { crc32 } from "node:zlib";
 import { ArrowIpcFileWriter } from "../arrow/ipc_file_writer.ts";
 import type { ReadMetadata } from "../pod5/types.ts";
 import { pathExists } from "../runtime/path_exists.ts";
-import { writeAll } from "../runtime/write_all.ts";
+import { AtomicFile, startOrAbort } from "../runtime/atomic_file.ts";
 import type { NormalisationStats } from "../signal/types.ts";
 import { CodeStreamEncoder } from "./code_stream.ts";
 import { TokenFileError } from "./errors.ts";
@@ -104,8 +104,7 @@ export class TokenFileWriter implements AsyncDisposable {
   readonly path: string;
   /** What the file records once. */
   readonly header: TokenFileHeader;
-  readonly #tmpPath: string;
-  readonly #file: Deno.FsFile;
+  readonly #out: AtomicFile;
   readonly #schema: Schema;
   readonly #arrow: ArrowIpcFileWriter;
   readonly #packer: CodeStreamEncoder | undefined;
@@ -116,14 +115,12 @@ export class TokenFileWriter implements AsyncDisposable {
   #numSamples = 0;
   #numCodes = 0;
   #codesBytes = 0;
-  #fileBytes = 0;
   #state: "open" | "closed" | "aborted" = "open";
 
-  private constructor(path: string, header: TokenFileHeader, tmpPath: string, file: Deno.FsFile) {
+  private constructor(path: string, header: TokenFileHeader, out: AtomicFile) {
     this.path = path;
     this.header = header;
-    this.#tmpPath = tmpPath;
-    this.#file = file;
+    this.#out = out;
     this.#schema = tokenFileSchema(header.codesEncoding, headerToMetadata(header));
     this.#arrow = ArrowIpcFileWriter.start(this.#schema);
     this.#packer = header.codesEncoding === "packed" ? new CodeStreamEncoder(header.codebookSize) : undefined;
@@ -145,25 +142,18 @@ export class TokenFileWriter implements AsyncDisposable {
     options: TokenFileWriterOptions = {},
   ): Promise<TokenFileWriter> {
     if (options.overwrite !== true && await pathExists(path)) {
-      throw new TokenFileError(path, "Cannot create token file: the file exists (remove it or use --force)");
+      throw new TokenFileError(path, "Cannot create token file: the file exists", { reason: "output_exists" });
     }
-    const tmpPath = `${path}.tmp-${Deno.pid}`;
-    let file: Deno.FsFile;
+    let out: AtomicFile;
     try {
-      file = await Deno.open(tmpPath, { write: true, create: true, truncate: true });
+      out = await AtomicFile.create(path);
     } catch (error) {
       throw new TokenFileError(path, `Cannot create token file: ${error instanceof Error ? error.message : error}`, {
         cause: error,
       });
     }
-    const writer = new TokenFileWriter(path, header, tmpPath, file);
-    try {
-      await writer.#write(writer.#arrow.takeOutput());
-    } catch (error) {
-      await writer.abort();
-      throw error;
-    }
-    return writer;
+    const writer = new TokenFileWriter(path, header, out);
+    return await startOrAbort(writer, () => writer.#write(writer.#arrow.takeOutput()));
   }
 
   /** Reads added so far. */
@@ -227,9 +217,7 @@ export class TokenFileWriter implements AsyncDisposable {
       if (this.#pending.length > 0 || this.#readIds.size === 0) await this.#flush();
       this.#arrow.finish();
       await this.#write(this.#arrow.takeOutput());
-      await this.#file.sync();
-      this.#file.close();
-      await Deno.rename(this.#tmpPath, this.path);
+      await this.#out.commit();
       this.#state = "closed";
     } catch (error) {
       await this.abort();
@@ -246,7 +234,7 @@ export class TokenFileWriter implements AsyncDisposable {
       numSamples: this.#numSamples,
       numCodes: this.#numCodes,
       codesBytes: this.#codesBytes,
-      fileBytes: this.#fileBytes,
+      fileBytes: this.#out.sizeBytes,
     };
   }
 
@@ -254,14 +242,7 @@ export class TokenFileWriter implements AsyncDisposable {
   async abort(): Promise<void> {
     if (this.#state !== "open") return;
     this.#state = "aborted";
-    try {
-      this.#file.close();
-    } catch {
-      // Already closed by a failed close(): nothing to release.
-    }
-    await Deno.remove(this.#tmpPath).catch((error) => {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    });
+    await this.#out.abort();
   }
 
   /** Abort unless closed (for `await using`): an exception never leaves a partial file. */
@@ -281,9 +262,6 @@ export class TokenFileWriter implements AsyncDisposable {
   }
 
   async #write(chunks: readonly Uint8Array[]): Promise<void> {
-    for (const chunk of chunks) {
-      await writeAll(this.#file, chunk);
-      this.#fileBytes += chunk.length;
-    }
+    for (const chunk of chunks) await this.#out.write(chunk);
   }
 }

@@ -4,8 +4,9 @@
  *
  * @module
  */
-import type { ReadMetadata, RunInfo } from "../pod5/types.ts";
+import type { Calibration, ReadMetadata, RunInfo } from "../pod5/types.ts";
 import type { ModelConfig } from "../runtime/config_schema.ts";
+import type { FileProgress } from "../runtime/progress.ts";
 import type { NormalisationMode, NormalisationStats } from "../signal/types.ts";
 
 /**
@@ -16,6 +17,12 @@ import type { NormalisationMode, NormalisationStats } from "../signal/types.ts";
  *   (overlapping the previous window; `pad` for reads shorter than a window).
  */
 export type TailStrategy = "short" | "pad" | "end_align";
+
+/**
+ * The tail strategy chosen by measurement (README, "How tails are coded"):
+ * the default of `encodePod5`, `encodeRead`/`decodeRead` and `deno task encode`.
+ */
+export const DEFAULT_TAIL: TailStrategy = "short";
 
 /** Tail strategies, in the order documented. */
 export const TAIL_STRATEGIES: readonly TailStrategy[] = ["short", "pad", "end_align"];
@@ -85,20 +92,68 @@ export interface TokenRead extends ReadMetadata {
   readonly codes: Uint16Array;
 }
 
-/** Where an encode or decode run is, reported after every read. */
-export interface CodecProgress {
+/** Where an encode or decode run is, reported after every read (`formatFileProgress` prints it). */
+export interface CodecProgress extends FileProgress {
   /** The file being processed. */
   readonly file: string;
-  /** Its index among the run's files (0-based). */
-  readonly fileIndex: number;
-  /** Files in the run. */
-  readonly files: number;
-  /** Reads finished so far, over all files. */
-  readonly reads: number;
-  /** Samples finished so far, over all files. */
-  readonly samples: number;
-  /** Fraction of the run done, by input bytes, in [0, 1]. */
-  readonly fraction: number;
-  /** Milliseconds since the run started. */
-  readonly elapsedMs: number;
+}
+
+/** The geometry of one read's codes. */
+export interface ReadLayout {
+  /** Samples in the read. */
+  readonly numSamples: number;
+  /** Samples per model window. */
+  readonly windowSamples: number;
+  /** Samples per code. */
+  readonly hopSamples: number;
+  /** The tail strategy. */
+  readonly tail: TailStrategy;
+  /** Whole windows from the read's start: `floor(numSamples / windowSamples)`. */
+  readonly wholeWindows: number;
+  /** Samples after the last whole window, `[0, windowSamples)`. */
+  readonly tailSamples: number;
+  /** Samples of the tail window given to the model (with padding); 0 when there is no tail. */
+  readonly tailWindowSamples: number;
+  /** Where the tail window starts in the read (it may overlap the last whole window). */
+  readonly tailWindowStart: number;
+  /** Codes per whole window. */
+  readonly codesPerWindow: number;
+  /** Codes of the tail window. */
+  readonly tailCodes: number;
+  /** Codes of the whole read: `wholeWindows · codesPerWindow + tailCodes`. */
+  readonly numCodes: number;
+}
+
+/** Options of {@linkcode readLayout}. */
+export interface ReadLayoutOptions {
+  /** Samples per model window, a multiple of the hop. */
+  readonly windowSamples: number;
+  /** Samples per code. */
+  readonly hopSamples: number;
+  /** How the tail is coded. */
+  readonly tail: TailStrategy;
+}
+
+/** What decoding one read needs: its codes, stats, calibration and length, and its run's ADC range (clip). */
+export interface ReadToDecode {
+  /** The read's codes, `[numCodes]`. */
+  readonly codes: Uint16Array;
+  /** Its normalisation stats. */
+  readonly normalisation: NormalisationStats;
+  /** Its calibration. */
+  readonly calibration: Calibration;
+  /** Its length in samples. */
+  readonly numSamples: number;
+  /** Its run's ADC range. */
+  readonly run: Pick<RunInfo, "adcMin" | "adcMax">;
+}
+
+/** A read's codes and what decoding them needs. */
+export interface EncodedRead {
+  /** Normalisation stats of the read. */
+  readonly normalisation: NormalisationStats;
+  /** Its codes, `[numCodes]`. */
+  readonly codes: Uint16Array;
+  /** Where its samples went. */
+  readonly layout: ReadLayout;
 }

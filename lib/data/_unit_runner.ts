@@ -6,8 +6,11 @@
  *
  * @module
  */
+import { Pod5Error, Pod5FormatError, Pod5ReadNotFoundError, VbzError } from "../pod5/errors.ts";
+import { InputError } from "../runtime/errors.ts";
+import { type ErrorClass, type RpcCallOptions, WorkerRpc } from "../runtime/worker_rpc.ts";
 import { describeFile, type FileSummary } from "./_file_plan.ts";
-import { DatasetWorkerError } from "./errors.ts";
+import { DatasetWorkerError, DataSourceError } from "./errors.ts";
 import { ReaderCache } from "./_reader_cache.ts";
 import { processUnit, type UnitResult, type WorkUnit } from "./_work_unit.ts";
 
@@ -21,17 +24,26 @@ export interface UnitRunner {
   close(): Promise<void>;
 }
 
-/** A message from the dataset to a loader worker (`init` comes first, once). */
-export type WorkerRequest =
-  | { readonly kind: "init"; readonly openReaders: number }
-  | { readonly kind: "describe"; readonly id: number; readonly path: string }
-  | { readonly kind: "unit"; readonly id: number; readonly unit: WorkUnit };
+/** A loader worker's methods (`_dataset_worker.ts`). */
+export type LoaderWorkerMethods = {
+  /** Set how many files the worker keeps open; comes first, once. */
+  readonly init: { readonly params: { readonly openReaders: number }; readonly result: null };
+  /** Describe a file (answered at once, not after the queued units). */
+  readonly describe: { readonly params: { readonly path: string }; readonly result: FileSummary };
+  /** Decode, normalise and cut a unit's reads. */
+  readonly unit: { readonly params: { readonly unit: WorkUnit }; readonly result: UnitResult };
+};
 
-/** A message from a loader worker to the dataset. */
-export type WorkerReply =
-  | { readonly kind: "summary"; readonly id: number; readonly summary: FileSummary }
-  | { readonly kind: "result"; readonly id: number; readonly result: UnitResult }
-  | { readonly kind: "failed"; readonly id: number; readonly message: string };
+/** The classes a loader worker's errors are rebuilt as (what the same work throws in this thread). */
+export const LOADER_WORKER_ERRORS: readonly ErrorClass[] = [
+  DataSourceError,
+  DatasetWorkerError,
+  Pod5FormatError,
+  Pod5ReadNotFoundError,
+  Pod5Error,
+  VbzError,
+  InputError,
+];
 
 /** Runs everything one step after another on the calling thread. */
 export class InlineRunner implements UnitRunner {
@@ -81,21 +93,9 @@ function closedError(path: string | undefined): DatasetWorkerError {
   return new DatasetWorkerError(path, "Cannot load windows: the dataset was closed");
 }
 
-interface Pending {
-  readonly path: string;
-  readonly resolve: (reply: WorkerReply) => void;
-  readonly reject: (error: Error) => void;
-}
-
-interface PoolWorker {
-  readonly worker: Worker;
-  readonly pending: Map<number, Pending>;
-}
-
 /** Runs loader work on `count` Deno Workers, each request on the least busy one. */
 export class WorkerPoolRunner implements UnitRunner {
-  readonly #workers: PoolWorker[] = [];
-  #nextId = 0;
+  readonly #workers: WorkerRpc<LoaderWorkerMethods>[] = [];
   #failure: Error | undefined;
 
   /**
@@ -105,75 +105,47 @@ export class WorkerPoolRunner implements UnitRunner {
    * @param openReaders Files each worker keeps open between units (see `ReaderCache`). Default 2.
    */
   constructor(count: number, openReaders = 2) {
+    const url = new URL("./_dataset_worker.ts", import.meta.url);
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(new URL("./_dataset_worker.ts", import.meta.url), { type: "module" });
-      const entry: PoolWorker = { worker, pending: new Map() };
-      worker.onmessage = (event: MessageEvent<WorkerReply>) => this.#onReply(entry, event.data);
-      worker.onerror = (event: ErrorEvent) => {
-        event.preventDefault();
-        this.#fail(entry, `loader worker ${i} crashed: ${event.message}`);
-      };
-      worker.onmessageerror = () => this.#fail(entry, `loader worker ${i} sent a message that cannot be read`);
-      const init: WorkerRequest = { kind: "init", openReaders };
-      worker.postMessage(init);
-      this.#workers.push(entry);
+      const worker = WorkerRpc.start<LoaderWorkerMethods>(url, {
+        errorClasses: LOADER_WORKER_ERRORS,
+        crashError: (reason) => new DatasetWorkerError(undefined, `loader worker ${i} crashed: ${reason}`),
+        onCrash: (error) => {
+          this.#failure ??= error;
+        },
+      });
+      // A failed init shows as the failure of the first request.
+      worker.call("init", { openReaders }).catch((error: Error) => worker.fail(error));
+      this.#workers.push(worker);
     }
   }
 
   /** Describe a file on the least busy worker (it answers before its queued units). */
-  async describe(path: string): Promise<FileSummary> {
-    const reply = await this.#request(path, (id) => ({ kind: "describe", id, path }));
-    if (reply.kind !== "summary") throw new DatasetWorkerError(path, `loader worker replied ${reply.kind} to describe`);
-    return reply.summary;
+  describe(path: string): Promise<FileSummary> {
+    return this.#request(path, (worker, options) => worker.call("describe", { path }, options));
   }
 
   /** Run a unit on the least busy worker. */
-  async run(unit: WorkUnit): Promise<UnitResult> {
-    const reply = await this.#request(unit.path, (id) => ({ kind: "unit", id, unit }));
-    if (reply.kind !== "result") {
-      throw new DatasetWorkerError(unit.path, `loader worker replied ${reply.kind} to a unit`);
-    }
-    return reply.result;
+  run(unit: WorkUnit): Promise<UnitResult> {
+    return this.#request(unit.path, (worker, options) => worker.call("unit", { unit }, options));
   }
 
   /** Terminate the workers at once; pending work rejects. */
   close(): Promise<void> {
     this.#failure ??= closedError(undefined);
-    for (const entry of this.#workers) {
-      entry.worker.terminate();
-      this.#rejectAll(entry, this.#failure);
-    }
+    for (const worker of this.#workers) worker.fail(this.#failure);
     this.#workers.length = 0;
     return Promise.resolve();
   }
 
-  #request(path: string, message: (id: number) => WorkerRequest): Promise<WorkerReply> {
+  #request<T>(
+    path: string,
+    send: (worker: WorkerRpc<LoaderWorkerMethods>, options: RpcCallOptions) => Promise<T>,
+  ): Promise<T> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     let target = this.#workers[0]!;
-    for (const entry of this.#workers) if (entry.pending.size < target.pending.size) target = entry;
-    const id = this.#nextId++;
-    return new Promise<WorkerReply>((resolve, reject) => {
-      target.pending.set(id, { path, resolve, reject });
-      target.worker.postMessage(message(id));
-    });
-  }
-
-  #onReply(entry: PoolWorker, reply: WorkerReply): void {
-    const pending = entry.pending.get(reply.id);
-    if (pending === undefined) return;
-    entry.pending.delete(reply.id);
-    if (reply.kind === "failed") pending.reject(new DatasetWorkerError(pending.path, reply.message));
-    else pending.resolve(reply);
-  }
-
-  #fail(entry: PoolWorker, message: string): void {
-    const path = entry.pending.values().next().value?.path;
-    this.#failure ??= new DatasetWorkerError(path, message);
-    this.#rejectAll(entry, this.#failure);
-  }
-
-  #rejectAll(entry: PoolWorker, error: Error): void {
-    for (const pending of entry.pending.values()) pending.reject(error);
-    entry.pending.clear();
+    for (const worker of this.#workers) if (worker.pending < target.pending) target = worker;
+    // An error of a class the loader does not know names the file it was working on.
+    return send(target, { foreignError: (error) => new DatasetWorkerError(path, error.message) });
   }
 }

@@ -18,7 +18,7 @@ export class DataSourceError extends InputError {
    * @param options The `cause`, if any.
    */
   constructor(path: string, message: string, options: { cause?: unknown } = {}) {
-    super(`${path}: ${message}`, { path, cause: options.cause });
+    super(message, { path, reason: "data_source", cause: options.cause });
     this.name = "DataSourceError";
     this.path = path;
   }

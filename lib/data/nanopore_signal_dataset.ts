@@ -6,64 +6,27 @@
  *
  * @module
  */
-import type { NormalisationMode } from "../signal/types.ts";
 import { MIN_SCALE_PA } from "../signal/types.ts";
-import { buildBatch, EpochBatcher } from "./_epoch_batcher.ts";
+import { checkPosition } from "./_check_position.ts";
+import { EpochBatcher } from "./_epoch_batcher.ts";
+import { streamEpochs } from "./_epoch_stream.ts";
 import { describeFile, planFile } from "./_file_plan.ts";
-import { epochFileOrder, startCursor, WindowInterleaver } from "./_interleave.ts";
-import { LaneReader, type LaneSettings } from "./_lane_windows.ts";
+import { startCursor } from "./_interleave.ts";
+import type { LaneSettings } from "./_lane_windows.ts";
 import { ReaderCache } from "./_reader_cache.ts";
 import { InlineRunner, type UnitRunner, WorkerPoolRunner } from "./_unit_runner.ts";
 import type { UnitNormalisation } from "./_work_unit.ts";
-import type { DatasetBatch, DatasetPosition, DatasetWarning, ReadFilter, TailSplit } from "./types.ts";
+import type {
+  BatchesOptions,
+  DatasetBatch,
+  DatasetPosition,
+  DatasetWarning,
+  NanoporeSignalDatasetOptions,
+  ReadFilter,
+  TailSplit,
+} from "./types.ts";
 
-/** Options of {@linkcode NanoporeSignalDataset}. */
-export interface NanoporeSignalDatasetOptions {
-  /** The POD5 files, streamed in this order (see `discoverPod5Files`). */
-  readonly files: readonly string[];
-  /** Windows per batch (`train.batch_size`). */
-  readonly batchSize: number;
-  /** Samples per window (`segmentSamples(data)`). */
-  readonly windowSamples: number;
-  /** Expected sample rate (`data.sample_rate`); reads off by more than max(1 Hz, 0.1 %) are skipped with a warning. */
-  readonly sampleRateHz: number;
-  /** Normalisation (`data.normalization`). Default `"median_mad"`. */
-  readonly normalisation?: NormalisationMode;
-  /** Clip normalised values to `[−clip, clip]` (`data.clip`). Default null: no clipping. */
-  readonly clip?: number | null;
-  /** Floor on the normalisation scale, in pA. Default 1e-6 (the seed's). */
-  readonly scaleFloorPa?: number;
-  /** Shuffle block size in windows (`data.shuffle_buffer`); 0 or 1: file order. Default 0. */
-  readonly shuffleWindows?: number;
-  /** Seed of the shuffle and the file order (`seed`). Default 0. */
-  readonly seed?: number;
-  /** Visit the files in a seeded permutation, a new one every epoch. Default false: the given order. */
-  readonly shuffleFiles?: boolean;
-  /** Files read at a time, their windows taken in turn (`data.interleave_files`). Default 1. */
-  readonly interleaveFiles?: number;
-  /** Loader workers (`data.loader_workers`); 0 decodes on the calling thread. Default 0. */
-  readonly workers?: number;
-  /** Batches decoded ahead of the consumer (`data.loader_prefetch_chunks`). Default 8. */
-  readonly prefetchBatches?: number;
-  /** Drop each epoch's last partial batch (training). Default true. */
-  readonly dropLast?: boolean;
-  /** Keeps only the reads it accepts (e.g. `readSplitFilter`); must be deterministic. Default: all reads. */
-  readonly readFilter?: ReadFilter;
-  /** Keeps only the head (`train`) or tail (`heldout`) windows of every read. Default: all windows. */
-  readonly tailSplit?: TailSplit;
-  /** Receives skipped files and reads, once per distinct warning. Default: ignored. */
-  readonly onWarning?: (warning: DatasetWarning) => void;
-}
-
-/** Options of {@linkcode NanoporeSignalDataset.batches}. */
-export interface BatchesOptions {
-  /** Where to start: a `batch.position` saved earlier, or `startPosition(epoch)`. Default: epoch 0's start. */
-  readonly from?: DatasetPosition;
-  /** Stop before this epoch. Default: `from.epoch + 1` (one epoch). */
-  readonly endEpoch?: number;
-  /** Aborting rejects the pending `next()` with the signal's reason and stops the workers. */
-  readonly signal?: AbortSignal;
-}
+export type { BatchesOptions, NanoporeSignalDatasetOptions } from "./types.ts";
 
 /**
  * A stream of normalised training windows over POD5 files, in batches.
@@ -234,7 +197,7 @@ export class NanoporeSignalDataset implements AsyncDisposable {
     if (this.#closed) throw new Error("Cannot iterate dataset: it is closed");
     if (this.#iterating) throw new Error("Cannot iterate dataset: another iteration is running");
     const from = options.from ?? this.startPosition(0);
-    this.#checkPosition(from);
+    checkPosition(from, this);
     const endEpoch = checkInteger("endEpoch", options.endEpoch ?? from.epoch + 1, from.epoch, "Cannot iterate dataset");
     const signal = options.signal;
     signal?.throwIfAborted();
@@ -246,7 +209,17 @@ export class NanoporeSignalDataset implements AsyncDisposable {
     const onAbort = () => void runner.close();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      yield* this.#stream(runner, from, endEpoch, signal);
+      yield* streamEpochs({
+        runner,
+        from,
+        endEpoch,
+        signal,
+        dataset: this,
+        settings: this.#laneSettings(),
+        batcher: (start) => this.#batcher(start),
+        isCurrent: () => this.#runner === runner,
+        isClosed: () => this.#closed,
+      });
     } catch (error) {
       // Work cut short by an abort or by close() rejects; report the abort's reason, end a closed dataset quietly.
       if (signal?.aborted === true) throw signal.reason;
@@ -271,20 +244,8 @@ export class NanoporeSignalDataset implements AsyncDisposable {
     await this.close();
   }
 
-  async *#stream(
-    runner: UnitRunner,
-    from: DatasetPosition,
-    endEpoch: number,
-    signal: AbortSignal | undefined,
-  ): AsyncGenerator<DatasetBatch, void, undefined> {
-    const numFiles = this.files.length;
-    // Each lane may run ahead by its share of the prefetch budget.
-    const budgetWindows = Math.max(
-      1,
-      Math.floor(this.prefetchBatches * this.batchSize / Math.max(1, Math.min(this.interleaveFiles, numFiles))),
-    );
-    const counts = { madZeroReads: 0, failedReads: 0 };
-    const settings: LaneSettings = {
+  #laneSettings(): Omit<LaneSettings, "onResult"> {
+    return {
       files: this.files,
       windowSamples: this.windowSamples,
       sampleRateHz: this.sampleRateHz,
@@ -292,71 +253,7 @@ export class NanoporeSignalDataset implements AsyncDisposable {
       readFilter: this.#readFilter,
       tailSplit: this.#tailSplit,
       warn: (warning) => this.#warn(warning),
-      onResult: (result) => {
-        for (const read of result.reads) {
-          if (read.skipped === "mad_zero") counts.madZeroReads++;
-          else if (read.skipped === "failed") counts.failedReads++;
-        }
-      },
     };
-    let lanes: (LaneReader | undefined)[] = [];
-    try {
-      for (let epoch = from.epoch; epoch < endEpoch; epoch++) {
-        const start = epoch === from.epoch ? from : this.startPosition(epoch);
-        const order = epochFileOrder(numFiles, { seed: this.seed, epoch, shuffle: this.shuffleFiles });
-        lanes = start.lanes.map((cursor) =>
-          cursor.order >= numFiles ? undefined : new LaneReader({
-            runner,
-            settings,
-            order,
-            lanes: this.interleaveFiles,
-            start: cursor,
-            budgetWindows,
-            isCurrent: () => this.#runner === runner,
-          })
-        );
-        counts.madZeroReads = counts.failedReads = 0;
-        const stream = new WindowInterleaver(lanes, start);
-        const batcher = this.#batcher(start);
-        // One batch is held back, so that the epoch's last one is known and can carry the epoch's summary.
-        let held: DatasetBatch | undefined;
-        let delivered = 0;
-        for (;;) {
-          const window = await stream.next();
-          const ready = (window === undefined ? batcher.finish() : batcher.push(window))
-            .map((batch) => buildBatch(batch, this.windowSamples));
-          if (window === undefined) {
-            const rest = held === undefined ? ready : [held, ...ready];
-            const last = rest.pop();
-            if (last !== undefined) {
-              const windows = delivered + rest.reduce((n, b) => n + b.batchSize, 0) + last.batchSize;
-              const complete = start.epochWindow === 0 && start.blockOffset === 0;
-              rest.push({ ...last, epochEnd: { epoch, complete, windows, ...counts } });
-            }
-            for (const batch of rest) {
-              signal?.throwIfAborted();
-              if (this.#closed) return;
-              yield batch;
-            }
-            break;
-          }
-          for (const batch of ready) {
-            if (held !== undefined) {
-              signal?.throwIfAborted();
-              if (this.#closed) return;
-              delivered += held.batchSize;
-              yield held;
-            }
-            held = batch;
-          }
-          signal?.throwIfAborted();
-          if (this.#closed) return;
-        }
-        for (const lane of lanes) lane?.stop();
-      }
-    } finally {
-      for (const lane of lanes) lane?.stop();
-    }
   }
 
   #batcher(start: DatasetPosition): EpochBatcher {
@@ -377,55 +274,6 @@ export class NanoporeSignalDataset implements AsyncDisposable {
     if (this.#warned.has(key)) return;
     this.#warned.add(key);
     this.#onWarning?.(warning);
-  }
-
-  #checkPosition(position: DatasetPosition): void {
-    const fail = (why: string): never => {
-      throw new RangeError(`Cannot resume dataset: ${why}`);
-    };
-    for (const key of ["epoch", "lane", "epochWindow", "blockOffset"] as const) {
-      const value = position[key];
-      if (!Number.isInteger(value) || value < 0) fail(`position.${key} ${value} is not a non-negative integer`);
-    }
-    if (position.windowSamples !== this.windowSamples) {
-      fail(
-        `the position was saved with ${position.windowSamples}-sample windows, the dataset uses ${this.windowSamples}`,
-      );
-    }
-    if (position.shuffleWindows !== this.shuffleWindows) {
-      fail(
-        `the position was saved with shuffle block ${position.shuffleWindows}, the dataset uses ${this.shuffleWindows}`,
-      );
-    }
-    if (position.interleaveFiles !== this.interleaveFiles || position.shuffleFiles !== this.shuffleFiles) {
-      fail(
-        `the position was saved interleaving ${position.interleaveFiles} files ` +
-          `(${position.shuffleFiles ? "shuffled" : "in order"}), the dataset interleaves ${this.interleaveFiles} ` +
-          `(${this.shuffleFiles ? "shuffled" : "in order"})`,
-      );
-    }
-    const k = this.interleaveFiles;
-    if (!Array.isArray(position.lanes) || position.lanes.length !== k || position.lane >= k) {
-      fail(`the position has ${position.lanes?.length} lane cursors and lane ${position.lane}, not ${k} lanes`);
-    }
-    position.lanes.forEach((cursor, j) => {
-      for (const key of ["order", "readIndex", "windowIndex"] as const) {
-        const value = cursor?.[key];
-        if (!Number.isInteger(value) || value < 0) {
-          fail(`position.lanes[${j}].${key} ${value} is not a non-negative integer`);
-        }
-      }
-      if (cursor.order % k !== j) fail(`position.lanes[${j}].order ${cursor.order} is not a file of lane ${j}`);
-    });
-    if (this.shuffleWindows > 1) {
-      if (position.epochWindow % this.shuffleWindows !== 0 || position.blockOffset >= this.shuffleWindows) {
-        fail(
-          `position.epochWindow ${position.epochWindow} / blockOffset ${position.blockOffset} do not fit blocks of ${this.shuffleWindows}`,
-        );
-      }
-    } else if (position.blockOffset !== 0) {
-      fail(`position.blockOffset ${position.blockOffset} must be 0 without shuffling`);
-    }
   }
 }
 

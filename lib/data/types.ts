@@ -5,7 +5,7 @@
  * @module
  */
 import type { Calibration } from "../pod5/types.ts";
-import type { NormalisationStats } from "../signal/types.ts";
+import type { NormalisationMode, NormalisationStats } from "../signal/types.ts";
 
 /**
  * Where one lane of the interleave continues: the next window of the lane's
@@ -139,4 +139,52 @@ export interface DatasetWarning {
   readonly path: string;
   /** What was skipped and why. */
   readonly message: string;
+}
+
+/** Options of `NanoporeSignalDataset`. */
+export interface NanoporeSignalDatasetOptions {
+  /** The POD5 files, streamed in this order (see `discoverPod5Files`). */
+  readonly files: readonly string[];
+  /** Windows per batch (`train.batch_size`). */
+  readonly batchSize: number;
+  /** Samples per window (`segmentSamples(data)`). */
+  readonly windowSamples: number;
+  /** Expected sample rate (`data.sample_rate`); reads off by more than max(1 Hz, 0.1 %) are skipped with a warning. */
+  readonly sampleRateHz: number;
+  /** Normalisation (`data.normalization`). Default `"median_mad"`. */
+  readonly normalisation?: NormalisationMode;
+  /** Clip normalised values to `[−clip, clip]` (`data.clip`). Default null: no clipping. */
+  readonly clip?: number | null;
+  /** Floor on the normalisation scale, in pA. Default 1e-6 (the seed's). */
+  readonly scaleFloorPa?: number;
+  /** Shuffle block size in windows (`data.shuffle_buffer`); 0 or 1: file order. Default 0. */
+  readonly shuffleWindows?: number;
+  /** Seed of the shuffle and the file order (`seed`). Default 0. */
+  readonly seed?: number;
+  /** Visit the files in a seeded permutation, a new one every epoch. Default false: the given order. */
+  readonly shuffleFiles?: boolean;
+  /** Files read at a time, their windows taken in turn (`data.interleave_files`). Default 1. */
+  readonly interleaveFiles?: number;
+  /** Loader workers (`data.loader_workers`); 0 decodes on the calling thread. Default 0. */
+  readonly workers?: number;
+  /** Batches decoded ahead of the consumer (`data.loader_prefetch_chunks`). Default 8. */
+  readonly prefetchBatches?: number;
+  /** Drop each epoch's last partial batch (training). Default true. */
+  readonly dropLast?: boolean;
+  /** Keeps only the reads it accepts (e.g. `readSplitFilter`); must be deterministic. Default: all reads. */
+  readonly readFilter?: ReadFilter;
+  /** Keeps only the head (`train`) or tail (`heldout`) windows of every read. Default: all windows. */
+  readonly tailSplit?: TailSplit;
+  /** Receives skipped files and reads, once per distinct warning. Default: ignored. */
+  readonly onWarning?: (warning: DatasetWarning) => void;
+}
+
+/** Options of `NanoporeSignalDataset.batches`. */
+export interface BatchesOptions {
+  /** Where to start: a `batch.position` saved earlier, or `startPosition(epoch)`. Default: epoch 0's start. */
+  readonly from?: DatasetPosition;
+  /** Stop before this epoch. Default: `from.epoch + 1` (one epoch). */
+  readonly endEpoch?: number;
+  /** Aborting rejects the pending `next()` with the signal's reason and stops the workers. */
+  readonly signal?: AbortSignal;
 }

@@ -10,7 +10,8 @@ import { Pod5Reader } from "../pod5/reader.ts";
 import { Pod5Writer } from "../pod5/writer.ts";
 import { InputError } from "../runtime/errors.ts";
 import { checkQtsBits, qtsRound } from "./qts_round.ts";
-import { suggestQtsBits } from "./suggest_qts_bits.ts";
+import type { RunInfo } from "../pod5/types.ts";
+import { type QtsDataset, suggestQtsBits } from "./suggest_qts_bits.ts";
 
 /** Options of {@linkcode degradePod5}. */
 export interface DegradePod5Options {
@@ -63,10 +64,10 @@ export async function degradePod5(
   options: DegradePod5Options = {},
 ): Promise<DegradePod5Result> {
   if (resolve(input) === resolve(output)) {
-    throw new InputError(`${output}: Cannot degrade: the output is the input`, { path: output });
+    throw new InputError("Cannot degrade: the output is the input", { path: output });
   }
   await using reader = await Pod5Reader.open(input);
-  const dataset = options.bits === undefined ? suggestQtsBits(reader.runInfos) : null;
+  const dataset = options.bits === undefined ? suggestFor(input, reader.runInfos) : null;
   const bits = options.bits ?? dataset?.bits ?? 0;
   checkQtsBits(bits);
   await using writer = await Pod5Writer.create(output, { overwrite: options.overwrite ?? false });
@@ -81,4 +82,14 @@ export async function degradePod5(
   }
   await writer.close();
   return { bits, dataset: dataset?.name ?? null, readCount: writer.readCount, numSamples, changedSamples };
+}
+
+/** slow5tools' suggestion for the file's runs; a refusal names the file. */
+function suggestFor(input: string, runs: readonly RunInfo[]): QtsDataset {
+  try {
+    return suggestQtsBits(runs);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    throw new InputError(error.detail, { path: input, reason: error.reason, cause: error });
+  }
 }

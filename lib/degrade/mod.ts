@@ -7,4 +7,4 @@
  */
 export { degradePod5, type DegradePod5Options, type DegradePod5Result } from "./degrade_pod5.ts";
 export { checkQtsBits, MAX_QTS_BITS, MIN_QTS_BITS, qtsRound } from "./qts_round.ts";
-export { QTS_DATASETS, type QtsDataset, suggestQtsBits } from "./suggest_qts_bits.ts";
+export { NO_SUGGESTION, QTS_DATASETS, type QtsDataset, suggestQtsBits } from "./suggest_qts_bits.ts";

@@ -128,6 +128,9 @@ function matches(run: RunHeader, dataset: QtsDataset): boolean {
     run.sampleRateHz === dataset.sampleRateHz;
 }
 
+/** The `reason` of the {@linkcode InputError} when no K can be suggested (the degrade task then asks for one). */
+export const NO_SUGGESTION = "no_bits_suggestion";
+
 /**
  * The dataset of slow5tools' table that every run matches: device type
  * (`tracking_id/device_type`, else the run's sequencer position type),
@@ -152,7 +155,9 @@ function matches(run: RunHeader, dataset: QtsDataset): boolean {
  *   run's digitisation differs from the dataset's.
  */
 export function suggestQtsBits(runs: readonly RunInfo[]): QtsDataset {
-  if (runs.length === 0) throw new InputError("Cannot suggest --bits: the file has no runs");
+  if (runs.length === 0) {
+    throw new InputError("Cannot suggest how many bits to drop: the file has no runs", { reason: NO_SUGGESTION });
+  }
   const headers = runs.map(header);
   const dataset = QTS_DATASETS.find((candidate) => headers.every((run) => matches(run, candidate)));
   if (dataset === undefined) {
@@ -161,16 +166,17 @@ export function suggestQtsBits(runs: readonly RunInfo[]): QtsDataset {
       `${run.sampleRateHz} Hz`
     );
     throw new InputError(
-      `Cannot suggest --bits: slow5tools degrade has no suggestion for ${[...new Set(seen)].join("; ")}; ` +
-        "give --bits K",
+      `Cannot suggest how many bits to drop: slow5tools degrade has no suggestion for ${[...new Set(seen)].join("; ")}`,
+      { reason: NO_SUGGESTION },
     );
   }
   for (const run of runs) {
     const digitisation = run.adcMax - run.adcMin + 1;
     if (digitisation !== dataset.digitisation) {
       throw new InputError(
-        `Cannot suggest --bits: run ${run.acquisitionId} has digitisation ${digitisation}, ` +
-          `${dataset.name} expects ${dataset.digitisation}; give --bits K`,
+        `Cannot suggest how many bits to drop: run ${run.acquisitionId} has digitisation ${digitisation}, ` +
+          `${dataset.name} expects ${dataset.digitisation}`,
+        { reason: NO_SUGGESTION },
       );
     }
   }

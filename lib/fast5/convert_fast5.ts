@@ -67,7 +67,7 @@ export async function convertFast5ToPod5(
 ): Promise<ConvertFast5Result> {
   const files = await fast5Files(inputs);
   if (files.some((file) => resolve(file) === resolve(output))) {
-    throw new InputError(`${output}: Cannot convert: the output is one of the inputs`, { path: output });
+    throw new InputError("Cannot convert: the output is one of the inputs", { path: output });
   }
   await using writer = await Pod5Writer.create(output, { ...options.writer, overwrite: options.overwrite ?? false });
   const runs = new Map<string, RunInfo>();
@@ -118,7 +118,7 @@ async function fast5Files(inputs: readonly string[]): Promise<string[]> {
     }
     const found = await findFiles(input, ".fast5");
     if (found.length === 0) {
-      throw new InputError(`${input}: Cannot convert: no .fast5 files in this folder`, { path: input });
+      throw new InputError("Cannot convert: no .fast5 files in this folder", { path: input });
     }
     files.push(...found);
   }

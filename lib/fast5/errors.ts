@@ -15,10 +15,10 @@ export class Fast5Error extends InputError {
    *
    * @param path The FAST5 file.
    * @param message What is wrong (the path is prefixed to it).
-   * @param options The `cause`, if any.
+   * @param options The `reason` (default `fast5`) and the `cause`, if any.
    */
-  constructor(path: string, message: string, options: { cause?: unknown } = {}) {
-    super(`${path}: ${message}`, { path, cause: options.cause });
+  constructor(path: string, message: string, options: { reason?: string; cause?: unknown } = {}) {
+    super(message, { path, reason: options.reason ?? "fast5", cause: options.cause });
     this.name = "Fast5Error";
     this.path = path;
   }
@@ -37,7 +37,7 @@ export class Fast5FilterError extends Fast5Error {
    * @param message What is wrong and how to repack the file.
    */
   constructor(path: string, filterId: number, message: string) {
-    super(path, message);
+    super(path, message, { reason: "fast5_filter" });
     this.name = "Fast5FilterError";
     this.filterId = filterId;
   }

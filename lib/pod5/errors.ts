@@ -17,8 +17,8 @@ export class Pod5Error extends InputError {
    * @param message What is wrong (the path is prefixed to it).
    * @param options The `cause`, if any.
    */
-  constructor(path: string, message: string, options: { cause?: unknown } = {}) {
-    super(`${path}: ${message}`, { path, cause: options.cause });
+  constructor(path: string, message: string, options: { reason?: string; cause?: unknown } = {}) {
+    super(message, { path, reason: options.reason ?? "pod5", cause: options.cause });
     this.name = "Pod5Error";
     this.path = path;
   }
@@ -37,7 +37,10 @@ export class Pod5FormatError extends Pod5Error {
    * @param options `byteOffset` where it was found, and the `cause`.
    */
   constructor(path: string, message: string, options: { byteOffset?: number; cause?: unknown } = {}) {
-    super(path, options.byteOffset === undefined ? message : `${message} (at byte ${options.byteOffset})`, options);
+    super(path, options.byteOffset === undefined ? message : `${message} (at byte ${options.byteOffset})`, {
+      reason: "pod5_format",
+      cause: options.cause,
+    });
     this.name = "Pod5FormatError";
     this.byteOffset = options.byteOffset;
   }
@@ -55,7 +58,7 @@ export class Pod5ReadNotFoundError extends Pod5Error {
    * @param readId The missing read id.
    */
   constructor(path: string, readId: string) {
-    super(path, `Cannot find read: no read with id ${readId}`);
+    super(path, `Cannot find read: no read with id ${readId}`, { reason: "read_not_found" });
     this.name = "Pod5ReadNotFoundError";
     this.readId = readId;
   }

@@ -30,6 +30,7 @@ import { isUuid, uuidToBytes } from "./uuid.ts";
 import { createVbzEncoder, type VbzEncoder } from "./vbz_encoder.ts";
 import { VERSION } from "../version.ts";
 import { crashPoint } from "../runtime/crash_point.ts";
+import { AtomicFile, removeIfPresent, startOrAbort, tempPathOf } from "../runtime/atomic_file.ts";
 import { pathExists } from "../runtime/path_exists.ts";
 import { writeAll } from "../runtime/write_all.ts";
 
@@ -101,9 +102,8 @@ const UINT8_MAX = 0xff, UINT16_MAX = 0xffff, UINT32_MAX = 0xffffffff;
 export class Pod5Writer implements AsyncDisposable {
   /** The file that {@linkcode close} creates. */
   readonly path: string;
-  readonly #tmpPath: string;
+  readonly #out: AtomicFile;
   readonly #spillPath: string;
-  readonly #file: Deno.FsFile;
   readonly #spill: Deno.FsFile;
   readonly #meta: TableMetadata;
   readonly #compression: SignalCompression;
@@ -127,7 +127,7 @@ export class Pod5Writer implements AsyncDisposable {
 
   private constructor(
     path: string,
-    files: { tmpPath: string; spillPath: string; file: Deno.FsFile; spill: Deno.FsFile },
+    files: { out: AtomicFile; spillPath: string; spill: Deno.FsFile },
     settings: {
       meta: TableMetadata;
       compression: SignalCompression;
@@ -139,9 +139,8 @@ export class Pod5Writer implements AsyncDisposable {
     },
   ) {
     this.path = path;
-    this.#tmpPath = files.tmpPath;
+    this.#out = files.out;
     this.#spillPath = files.spillPath;
-    this.#file = files.file;
     this.#spill = files.spill;
     this.#meta = settings.meta;
     this.#compression = settings.compression;
@@ -189,22 +188,21 @@ export class Pod5Writer implements AsyncDisposable {
     }
     const compression = options.signalCompression ?? "vbz";
     const encoder = compression === "vbz" ? await createVbzEncoder() : undefined;
-    const tmpPath = `${path}.tmp-${Deno.pid}`;
-    const spillPath = `${tmpPath}.reads`;
-    let file: Deno.FsFile | undefined;
+    const spillPath = `${tempPathOf(path)}.reads`;
+    let out: AtomicFile | undefined;
     let spill: Deno.FsFile | undefined;
     try {
-      file = await Deno.open(tmpPath, { write: true, create: true, truncate: true });
+      out = await AtomicFile.create(path);
       spill = await Deno.open(spillPath, { write: true, create: true, truncate: true });
     } catch (error) {
-      file?.close();
+      await out?.abort();
       spill?.close();
-      await removeQuietly(tmpPath, spillPath);
+      await removeIfPresent(spillPath);
       throw new Pod5Error(path, `Cannot create POD5: ${error instanceof Error ? error.message : error}`, {
         cause: error,
       });
     }
-    const writer = new Pod5Writer(path, { tmpPath, spillPath, file, spill }, {
+    const writer = new Pod5Writer(path, { out, spillPath, spill }, {
       meta: { fileIdentifier, software: options.software ?? `SimVQGAN ${VERSION}`, pod5Version: WRITER_POD5_VERSION },
       compression,
       chunkSamples,
@@ -213,14 +211,10 @@ export class Pod5Writer implements AsyncDisposable {
       encoder,
       marker: uuidToBytes(marker),
     });
-    try {
+    return await startOrAbort(writer, async () => {
       await writer.#write([POD5_SIGNATURE, writer.#marker]);
       await writer.#write(writer.#signal.takeOutput());
-    } catch (error) {
-      await writer.abort();
-      throw error;
-    }
-    return writer;
+    });
   }
 
   /** Reads added so far. */
@@ -346,11 +340,8 @@ export class Pod5Writer implements AsyncDisposable {
       const footerLength = new Uint8Array(8);
       new DataView(footerLength.buffer).setBigInt64(0, BigInt(footer.length), true);
       await this.#write([FOOTER_MAGIC, footer, footerLength, this.#marker, POD5_SIGNATURE]);
-      await this.#file.sync();
-      crashPoint("pod5:footer");
-      this.#file.close();
-      await Deno.rename(this.#tmpPath, this.path);
-      await removeQuietly(this.#spillPath);
+      await this.#out.commit({ crashPoint: "pod5:footer" });
+      await removeIfPresent(this.#spillPath);
       this.#state = "closed";
     } catch (error) {
       await this.abort();
@@ -365,14 +356,13 @@ export class Pod5Writer implements AsyncDisposable {
   async abort(): Promise<void> {
     if (this.#state === "closed" || this.#state === "aborted") return;
     this.#state = "aborted";
-    for (const file of [this.#file, this.#spill]) {
-      try {
-        file.close();
-      } catch {
-        // Already closed: nothing to release.
-      }
+    try {
+      this.#spill.close();
+    } catch {
+      // Already closed: nothing to release.
     }
-    await removeQuietly(this.#tmpPath, this.#spillPath);
+    await this.#out.abort();
+    await removeIfPresent(this.#spillPath);
   }
 
   /** Abort unless closed (for `await using`): an exception never leaves a partial file. */
@@ -462,7 +452,7 @@ export class Pod5Writer implements AsyncDisposable {
   async #write(chunks: readonly Uint8Array[]): Promise<void> {
     for (const chunk of chunks) {
       if (chunk.length === 0) continue;
-      await writeAll(this.#file, chunk);
+      await this.#out.write(chunk);
       this.#position += chunk.length;
     }
   }
@@ -520,14 +510,4 @@ async function* readLines(path: string): AsyncGenerator<string> {
   }
   rest += decoder.decode();
   if (rest !== "") yield rest;
-}
-
-async function removeQuietly(...paths: string[]): Promise<void> {
-  for (const path of paths) {
-    try {
-      await Deno.remove(path);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
-  }
 }

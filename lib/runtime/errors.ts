@@ -4,24 +4,52 @@
  * @module
  */
 
+/** Options of {@linkcode InputError}. */
+export interface InputErrorOptions {
+  /** The file the error is about; it leads the message (`PATH: detail`). */
+  readonly path?: string | undefined;
+  /**
+   * What kind of bad input it is, as a stable code (`output_exists`,
+   * `sample_rate`, ...): tasks add a flag hint and the server picks an HTTP
+   * status by it. Default `invalid_input`.
+   */
+  readonly reason?: string;
+  /** Leave the path out of the message (it still sets `path`). Default false. */
+  readonly pathInMessage?: boolean;
+  /** The error this one wraps. */
+  readonly cause?: unknown;
+}
+
 /**
  * Base class of errors that mean the user's input is bad (a file, a flag, a
- * config value): the CLI prints them as one line and exits with code 2.
+ * config value): the CLI prints them as one line and exits with code 2. The
+ * message is `PATH: detail`; the parts stay apart (`path`, `detail`,
+ * `reason`), so that a task or the server can word the error its own way
+ * without taking the message apart.
  */
 export class InputError extends Error {
   /** The file the error is about, when there is one. */
   readonly path: string | undefined;
+  /** The kind of bad input, a stable code (see {@linkcode InputErrorOptions.reason}). */
+  readonly reason: string;
+  /** What is wrong, without the path: "Cannot <action>: <state>". */
+  readonly detail: string;
 
   /**
    * Create an input error.
    *
-   * @param message What is wrong.
-   * @param options The `path` of the file concerned and the `cause`, if any.
+   * @param detail What is wrong, without the path.
+   * @param options The `path` of the file concerned, the `reason` code and the `cause`, if any.
    */
-  constructor(message: string, options: { path?: string | undefined; cause?: unknown } = {}) {
-    super(message, { cause: options.cause });
+  constructor(detail: string, options: InputErrorOptions = {}) {
+    const path = options.path;
+    super(path === undefined || options.pathInMessage === false ? detail : `${path}: ${detail}`, {
+      cause: options.cause,
+    });
     this.name = "InputError";
-    this.path = options.path;
+    this.path = path;
+    this.reason = options.reason ?? "invalid_input";
+    this.detail = detail;
   }
 }
 
@@ -40,9 +68,14 @@ export class ConfigError extends InputError {
   constructor(
     keyPath: string,
     message: string,
-    options: { path?: string | undefined; cause?: unknown } = {},
+    options: { path?: string | undefined; reason?: string; cause?: unknown } = {},
   ) {
-    super(keyPath === "" ? message : `${keyPath}: ${message}`, options);
+    // The config file is named by the CLI's line (`error: FILE: key: message`), not by the message.
+    super(keyPath === "" ? message : `${keyPath}: ${message}`, {
+      ...options,
+      reason: options.reason ?? "config",
+      pathInMessage: false,
+    });
     this.name = "ConfigError";
     this.keyPath = keyPath;
   }

@@ -35,10 +35,6 @@ export interface PostRoute {
   readonly outputType: string;
   /** Query parameters and their allowed values. */
   readonly params: Readonly<Record<string, readonly string[]>>;
-  /** Status of a `CodecMismatchError`. */
-  readonly mismatchStatus: number;
-  /** Task flags that library messages mention, and what the endpoint takes instead. */
-  readonly flagHints: Readonly<Record<string, string>>;
   /** The work: body file in, output file out. */
   readonly run: (context: OperationContext, params: Params) => Promise<OperationResult>;
 }
@@ -55,8 +51,6 @@ export const POST_ROUTES: Readonly<Record<string, PostRoute>> = {
     outputExtension: ".ndjson",
     outputType: "application/x-ndjson",
     params: { signal_sha256: FLAG_VALUES },
-    mismatchStatus: 422,
-    flagHints: {},
     run: (context, params) => inspectOperation(context, { signalSha256: isOn(params.get("signal_sha256")) }),
   },
   "/v1/encode": {
@@ -66,9 +60,6 @@ export const POST_ROUTES: Readonly<Record<string, PostRoute>> = {
     outputExtension: ".tokens",
     outputType: "application/vnd.apache.arrow.file",
     params: { codes: ["packed", "plain"], skip_mismatched: FLAG_VALUES },
-    // A read at another sample rate: a valid POD5 file that this checkpoint cannot encode.
-    mismatchStatus: 422,
-    flagHints: { "--skip-mismatched": "?skip_mismatched=1" },
     run: (context, params) =>
       encodeOperation(context, {
         codes: (params.get("codes") ?? "packed") as CodesEncoding,
@@ -82,9 +73,6 @@ export const POST_ROUTES: Readonly<Record<string, PostRoute>> = {
     outputExtension: ".pod5",
     outputType: "application/octet-stream",
     params: {},
-    // Tokens of another checkpoint (or geometry): they conflict with the server's checkpoint.
-    mismatchStatus: 409,
-    flagHints: {},
     run: (context) => decodeOperation(context),
   },
 };

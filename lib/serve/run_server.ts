@@ -13,7 +13,7 @@
  * @module
  */
 import { dirname, fromFileUrl } from "@std/path";
-import { resolveCheckpointDir } from "../codec/load_codec.ts";
+import { resolveCheckpointDir } from "../checkpoint/resolve_checkpoint_dir.ts";
 import { UsageError } from "../runtime/args.ts";
 import { zstdWasmDir } from "../pod5/vbz_encoder.ts";
 import { wasmBinaryDir } from "../runtime/backend.ts";

@@ -82,9 +82,7 @@ export async function startServeApp(flags: ServeFlags, options: StartServeAppOpt
       await (await RequestWorkspace.create(tempDir)).dispose();
     } catch (error) {
       throw new InputError(
-        `${tempDir}: Cannot serve: request files cannot be written there (${
-          error instanceof Error ? error.message : error
-        })`,
+        `Cannot serve: request files cannot be written there (${error instanceof Error ? error.message : error})`,
         { path: tempDir, cause: error },
       );
     }

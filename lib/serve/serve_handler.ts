@@ -7,16 +7,15 @@
  *
  * @module
  */
-import { CodecMismatchError } from "../codec/errors.ts";
 import type { CodecPool } from "../codec/codec_pool.ts";
 import { formatError } from "../runtime/error_report.ts";
-import { InputError } from "../runtime/errors.ts";
 import { VERSION } from "../version.ts";
 import type { BearerToken } from "./bearer_token.ts";
 import { HttpError, QueueFullError } from "./errors.ts";
 import { fileResponse } from "./file_response.ts";
 import type { ReleaseSlot, RequestLimiter } from "./request_limiter.ts";
 import { RequestWorkspace } from "./request_workspace.ts";
+import { refusalOf } from "./_refusal.ts";
 import {
   checkContentType,
   checkLength,
@@ -62,19 +61,12 @@ const HEALTH_PATH = "/healthz";
  * import { RequestLimiter } from "./request_limiter.ts";
  * import { CodecPool } from "../codec/codec_pool.ts";
  * import { loadCodec } from "../codec/load_codec.ts";
- * import { initBackend } from "../runtime/backend.ts";
- * import { parseConfig } from "../runtime/config.ts";
- * import { trainModel } from "../train/loop.ts";
+ * import { assertEquals } from "@std/assert";
+ * import { TINY_CODEC_CONFIG, writeGeneratorCheckpoint } from "../checkpoint/write_generator_checkpoint.ts";
  *
  * const DORADO_5KHZ = "tests/fixtures/pod5/dna_r10.4.1_e8.2_400bps_5khz-FLO_PRO114M-SQK_LSK114_XL-5000.pod5";
  * const dir = await Deno.makeTempDir();
- * const config = parseConfig({ // a tiny model, one training step: a real checkpoint in a second
- *   train: { max_steps: 1, batch_size: 2, grad_accum_steps: 1, backend: "wasm" },
- *   model: { enc_channels: [4, 4], enc_down_strides: [20], dec_channels: [4, 4], dec_up_strides: [20], latent_dim: 4 },
- *   data: { files: [DORADO_5KHZ], segment_samples: 400, segment_sec: null, loader_workers: 0 },
- *   checkpoint: { dir },
- * });
- * await trainModel({ config, backend: await initBackend("wasm") });
+ * await writeGeneratorCheckpoint(dir, { config: TINY_CODEC_CONFIG, step: 1 }); // random weights: enough to run
  * const codec = await loadCodec(dir, { backend: "wasm" });
  * await using pool = await CodecPool.start(codec);
  * const handler = createServeHandler({
@@ -84,9 +76,9 @@ const HEALTH_PATH = "/healthz";
  *   maxBodyBytes: 1 << 20,
  * });
  * const health = await (await handler(new Request("http://localhost/healthz"))).json();
- * if (health.checkpoint.step !== 1 || health.backend !== "wasm") throw new Error("unexpected health");
+ * assertEquals([health.checkpoint.step, health.backend], [1, "wasm"]);
  * const missing = await handler(new Request("http://localhost/v2/encode", { method: "POST" }));
- * if (missing.status !== 404) throw new Error("unexpected status");
+ * assertEquals(missing.status, 404);
  * codec.dispose();
  * await Deno.remove(dir, { recursive: true });
  * ```
@@ -139,39 +131,55 @@ export function createServeHandler(options: ServeHandlerOptions): ServeHandler {
   };
 }
 
+/** A request that passed the checks made before it takes a slot. */
+interface CheckedRequest {
+  readonly route: PostRoute;
+  readonly params: Params;
+  readonly sizeBytes: number;
+}
+
+/**
+ * The checks made before a request waits for a slot: token, route, method,
+ * query, content type and length.
+ *
+ * @throws {HttpError} The refusal.
+ */
+function checkRequest(request: Request, url: URL, options: ServeHandlerOptions): CheckedRequest {
+  if (options.token !== undefined && !options.token.accepts(request.headers.get("authorization"))) {
+    throw new HttpError(
+      401,
+      "Cannot authorize the request: it needs the header Authorization: Bearer <SIMVQGAN_TOKEN>",
+      { headers: { "www-authenticate": 'Bearer realm="simvqgan"' } },
+    );
+  }
+  const route = POST_ROUTES[url.pathname];
+  if (route === undefined) {
+    const known = [HEALTH_PATH, ...Object.keys(POST_ROUTES)].join(", ");
+    throw new HttpError(404, `Cannot find ${url.pathname}: the endpoints are ${known}`);
+  }
+  if (request.method !== "POST") {
+    throw new HttpError(405, `Cannot ${request.method} ${url.pathname}: use POST with the file as the body`, {
+      headers: { allow: "POST" },
+    });
+  }
+  const params = checkParams(url, route);
+  checkContentType(request, route);
+  return { route, params, sizeBytes: checkLength(request, route, options.maxBodyBytes) };
+}
+
 async function handlePost(
   request: Request,
   url: URL,
   info: ServeRequestInfo | undefined,
   options: ServeHandlerOptions,
 ): Promise<Response> {
-  if (options.token !== undefined && !options.token.accepts(request.headers.get("authorization"))) {
-    return refuse(
-      new HttpError(401, "Cannot authorize the request: it needs the header Authorization: Bearer <SIMVQGAN_TOKEN>", {
-        headers: { "www-authenticate": 'Bearer realm="simvqgan"' },
-      }),
-    );
-  }
-  const route = POST_ROUTES[url.pathname];
-  if (route === undefined) {
-    const known = [HEALTH_PATH, ...Object.keys(POST_ROUTES)].join(", ");
-    return refuse(new HttpError(404, `Cannot find ${url.pathname}: the endpoints are ${known}`));
-  }
-  if (request.method !== "POST") {
-    return refuse(
-      new HttpError(405, `Cannot ${request.method} ${url.pathname}: use POST with the file as the body`, {
-        headers: { allow: "POST" },
-      }),
-    );
-  }
-  let sizeBytes: number, params: Params;
+  let checked: CheckedRequest;
   try {
-    params = checkParams(url, route);
-    checkContentType(request, route);
-    sizeBytes = checkLength(request, route, options.maxBodyBytes);
+    checked = checkRequest(request, url, options);
   } catch (error) {
     return refuse(error);
   }
+  const { route, params, sizeBytes } = checked;
   const queuedAt = performance.now();
   let release: ReleaseSlot;
   try {
@@ -210,7 +218,11 @@ async function handlePost(
     return response;
   } catch (error) {
     if (request.signal.aborted) return refuse(clientGone(route));
-    const refusal = asHttpError(error, route, workspace);
+    const refusal = refusalOf(error, {
+      verb: route.verb,
+      bodyPath: workspace?.path(`body${route.inputExtension}`),
+      workspaceDir: workspace?.dir,
+    });
     if (refusal.status >= 500) options.onLog?.(formatError(error));
     return refuse(refusal);
   } finally {
@@ -243,23 +255,6 @@ async function spool(
 function clientGone(route: PostRoute): HttpError {
   // 499 (nginx's "client closed request"): nobody reads it, the log does.
   return new HttpError(499, `Cannot ${route.verb}: the client went away`);
-}
-
-/** The status and the one-line reason a client sees; server paths are replaced by "body". */
-function asHttpError(error: unknown, route: PostRoute, workspace: RequestWorkspace | undefined): HttpError {
-  if (error instanceof HttpError) return error;
-  let status: number;
-  if (error instanceof CodecMismatchError) status = route.mismatchStatus;
-  else if (error instanceof InputError) status = 400;
-  else return new HttpError(500, `Cannot ${route.verb}: internal error (see the server log)`, { cause: error });
-  let line = firstLine(error);
-  const path = error instanceof InputError ? error.path : undefined;
-  if (path !== undefined && !line.startsWith(`${path}:`)) line = `${path}: ${line}`;
-  if (workspace !== undefined) {
-    line = line.replaceAll(workspace.path(`body${route.inputExtension}`), "body").replaceAll(workspace.dir, "(temp)");
-  }
-  for (const [flag, hint] of Object.entries(route.flagHints)) line = line.replaceAll(flag, hint);
-  return new HttpError(status, line, { cause: error });
 }
 
 function firstLine(error: unknown): string {

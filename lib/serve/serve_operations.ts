@@ -9,11 +9,9 @@
 import type { CodecPool } from "../codec/codec_pool.ts";
 import { decodeTokens } from "../codec/decode_tokens.ts";
 import { encodePod5 } from "../codec/encode_pod5.ts";
-import { TokenFileReader } from "../codec/token_file_reader.ts";
 import type { CodesEncoding } from "../codec/types.ts";
 import { inspectRecords } from "../pod5/inspect_records.ts";
 import { Pod5Reader } from "../pod5/reader.ts";
-import { HttpError } from "./errors.ts";
 
 /** Header names of the response facts (lower case, as `Headers` gives them back). */
 export const FACT_HEADERS = {
@@ -118,23 +116,12 @@ export async function encodeOperation(
  *
  * @param context Input, output, pool and abort signal.
  * @returns Reads and samples headers.
- * @throws {HttpError} 409 naming both sha256s when the tokens come from another checkpoint.
  * @throws {TokenFileError} When the body is not a token file, or is damaged.
- * @throws {CodecMismatchError} When the tokens' window, hop or codebook differ from the checkpoint's.
+ * @throws {CodecMismatchError} When the tokens come from another checkpoint (reason `other_checkpoint`, the
+ *   server's 409), or their window, hop or codebook differ from the checkpoint's.
  */
 export async function decodeOperation(context: OperationContext): Promise<OperationResult> {
   const codec = context.pool.codec;
-  {
-    await using reader = await TokenFileReader.open(context.input);
-    const recorded = reader.header.checkpoint;
-    if (recorded.sha256 !== codec.checkpoint.sha256) {
-      throw new HttpError(
-        409,
-        `Cannot decode: the tokens were made by checkpoint sha256 ${recorded.sha256} (step ${recorded.step}), ` +
-          `this server's checkpoint has sha256 ${codec.checkpoint.sha256} (step ${codec.checkpoint.step})`,
-      );
-    }
-  }
   const summary = await decodeTokens(context.input, context.output, {
     codec,
     pool: context.pool,

@@ -41,4 +41,11 @@ export {
   windowLayout,
 } from "./windows.ts";
 export { type Crossfade, stitch, type StitchOptions } from "./stitch.ts";
-export { type SignalMetrics, signalMetrics, SignalMetricsAccumulator } from "./signal_metrics.ts";
+export {
+  type AddSignalOptions,
+  type SignalMetrics,
+  signalMetrics,
+  SignalMetricsAccumulator,
+  type SignalMetricsRecord,
+  signalMetricsRecord,
+} from "./signal_metrics.ts";

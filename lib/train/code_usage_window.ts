@@ -7,7 +7,7 @@
  * @module
  */
 import { type CodebookStats, codebookStats } from "../model/codebook_stats.ts";
-import type { Tensor } from "./safetensors.ts";
+import type { Tensor } from "../checkpoint/safetensors.ts";
 
 /** Micro-batches the seed's window holds. */
 export const CODE_WINDOW_BATCHES = 100;

@@ -20,11 +20,14 @@ export interface HeldOutMetrics {
   readonly l1: number;
   /** Mean |x − x̂| in pA. */
   readonly maePa: number;
-  /** 10·log10(Σ(x − mean)² / Σ(x − x̂)²) over all held-out samples, in pA. */
+  /**
+   * 10·log10(Σ(x − mean of its read)² / Σ(x − x̂)²) over all held-out samples,
+   * in pA: the pooled SNR of `validate` (`SignalMetricsAccumulator`).
+   */
   readonly snrDb: number;
   /** The same SNR for the baseline that predicts each read's median current. */
   readonly baselineSnrDb: number;
-  /** Pearson correlation of reconstruction and original. */
+  /** Pearson correlation of reconstruction and original, each read centred on its mean. */
   readonly pearsonR: number;
   /** Fraction of codebook entries the held-out windows use (of stage 1). */
   readonly codebookUsage: number;
@@ -102,12 +105,14 @@ export async function evaluateHeldOut(
       const y = reconstruction.subarray(row * w, (row + 1) * w);
       for (let i = 0; i < w; i++) absNormalised += Math.abs(x[i]! - y[i]!);
       const pA = denormalise(x, source.stats);
-      model.add(pA, denormalise(y, source.stats));
+      // A read's windows are pooled as that read: centred on its mean, as validate centres whole reads.
+      const read = `${source.fileIndex}/${source.readIndex}`;
+      model.add(pA, denormalise(y, source.stats), { read });
       byQuantizers.forEach((acc, k) =>
-        acc.add(pA, denormalise(partial[k]!.subarray(row * w, (row + 1) * w), source.stats))
+        acc.add(pA, denormalise(partial[k]!.subarray(row * w, (row + 1) * w), source.stats), { read })
       );
       const median = source.stats.mode === "median_mad" ? source.stats.shiftPa : medianOf(pA);
-      baseline.add(pA, new Float32Array(w).fill(median));
+      baseline.add(pA, new Float32Array(w).fill(median), { read });
       samples += w;
       windows++;
     }

@@ -6,6 +6,7 @@
  * @module
  */
 import { join } from "@std/path";
+import { writeFileAtomic } from "../runtime/atomic_file.ts";
 
 /** One log record: numbers, strings, or null for values not computed at that step. */
 export type MetricsRecord = Readonly<Record<string, number | string | null>>;
@@ -112,9 +113,7 @@ export class MetricsLog {
         return false; // A line cut short by a crash.
       }
     });
-    const temp = `${this.metricsPath}.tmp-${Deno.pid}`;
-    await Deno.writeTextFile(temp, kept.map((line) => line + "\n").join(""));
-    await Deno.rename(temp, this.metricsPath);
+    await writeFileAtomic(this.metricsPath, kept.map((line) => line + "\n").join(""));
   }
 }
 

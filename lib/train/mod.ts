@@ -13,20 +13,8 @@ export {
   l1Loss,
   realHingeLoss,
 } from "./losses.ts";
-export {
-  CHECKPOINT_TENSOR_FILES,
-  type CheckpointData,
-  type CheckpointEntry,
-  latestCheckpoint,
-  listCheckpoints,
-  loadCheckpoint,
-  pruneCheckpoints,
-  type PruneCheckpointsOptions,
-  saveCheckpoint,
-  type SaveCheckpointOptions,
-} from "./checkpoint.ts";
 export { CODE_WINDOW_BATCHES, CodeUsageWindow, type CodeUsageWindowOptions } from "./code_usage_window.ts";
-export { CheckpointError, TrainWorkerError } from "./errors.ts";
+export { TrainWorkerError } from "./errors.ts";
 export {
   evaluateHeldOut,
   type HeldOutMetrics,
@@ -37,14 +25,8 @@ export {
 export { type MetricsSink, type TrainEvent, trainModel, type TrainModelOptions, type TrainResult } from "./loop.ts";
 export { prepareRunFolder, PREVIOUS_PREFIX, type RunFolder, type RunFolderOptions } from "./run_folder.ts";
 export { RESUME_CHANGED_DATA_FLAG, type ResumePoint, resumePoint, type ResumePointOptions } from "./resume_point.ts";
+export { formatTrainEvent, formatTrainResult } from "./format_train_result.ts";
 export { formatLogLine, MetricsLog, type MetricsLogOptions, type MetricsRecord } from "./metrics_log.ts";
-export {
-  decodeSafetensors,
-  encodeSafetensors,
-  type Safetensors,
-  type SafetensorsDtype,
-  type Tensor,
-} from "./safetensors.ts";
 export {
   CHECKPOINT_FORMAT,
   checkpointFromState,
@@ -70,13 +52,6 @@ export {
 } from "./step.ts";
 export { drawQuantizers, type QuantizerDropoutOptions } from "./quantizer_dropout.ts";
 export { encodeFlops, type ForwardFlops, forwardFlops, trainStepFlops } from "./step_flops.ts";
-export {
-  type GanTrainer,
-  type StepOptions,
-  Trainer,
-  type TrainerOptions,
-  type TrainerSetup,
-  type TrainerState,
-} from "./trainer.ts";
+export { type GanTrainer, Trainer, type TrainerOptions, type TrainerSetup, type TrainerState } from "./trainer.ts";
 export { MAX_AUTO_WORKERS, openTrainer, type OpenTrainerOptions, resolveWorkers } from "./open_trainer.ts";
 export { ParallelTrainer, type ParallelTrainerOptions, type RowShare, splitRows } from "./parallel_trainer.ts";

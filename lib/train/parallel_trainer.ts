@@ -10,15 +10,14 @@
  *
  * @module
  */
-import { ParamStateError } from "../model/errors.ts";
 import type { KernelPlan } from "../model/kernel_plan.ts";
 import type { DatasetBatch } from "../data/types.ts";
 import type { ComputeBackend } from "../runtime/backend.ts";
-import { BackendError, BackendSetupError } from "../runtime/errors.ts";
 import type { Rng } from "../runtime/rng.ts";
 import { TrainWorkerError } from "./errors.ts";
 import { evaluateHeldOut, type HeldOutMetrics, type Reconstruction } from "./evaluate.ts";
-import type { ReplicaReply, ReplicaRequest, SerialisedError } from "./_replica_protocol.ts";
+import { WorkerRpc } from "../runtime/worker_rpc.ts";
+import { REPLICA_ERRORS, type ReplicaMethods } from "./_replica_protocol.ts";
 import { SharedAllReduce } from "./_shared_all_reduce.ts";
 import { combineReplicaSteps, type ReplicaStepResult } from "./combine_replica_steps.ts";
 import { checkStepInput, stepQuantizers, type StepResult } from "./step.ts";
@@ -74,21 +73,6 @@ export function splitRows(rows: number, parts: number): RowShare[] {
   return out;
 }
 
-interface Pending {
-  readonly resolve: (reply: ReplicaReply) => void;
-  readonly reject: (error: Error) => void;
-  /** A failure of this request leaves the replicas out of step: stop them all. */
-  readonly fatal: boolean;
-}
-
-interface Replica {
-  readonly worker: Worker;
-  readonly pending: Map<number, Pending>;
-}
-
-/** The request without its id (the trainer assigns one). */
-type RequestBody = ReplicaRequest extends infer R ? R extends ReplicaRequest ? Omit<R, "id"> : never : never;
-
 /**
  * Generator + discriminator training on `workers` replica Workers; the same
  * training as the in-process `Trainer` up to float summation order.
@@ -120,9 +104,8 @@ export class ParallelTrainer implements GanTrainer {
   readonly setup: TrainerSetup;
   /** Number of replicas. */
   readonly workers: number;
-  readonly #replicas: Replica[] = [];
+  readonly #replicas: WorkerRpc<ReplicaMethods>[] = [];
   #buffer: SharedArrayBuffer | null = null;
-  #nextId = 0;
   #nextReconstruct = 0;
   #failure: Error | undefined;
 
@@ -149,8 +132,7 @@ export class ParallelTrainer implements GanTrainer {
     try {
       const rngState = options.rng.state();
       for (let i = 0; i < workers; i++) trainer.#spawn(i);
-      const ready = await trainer.#all((index) => ({
-        kind: "init",
+      const ready = await trainer.#all("init", (index) => ({
         setup,
         rngState,
         backend: options.backend.name,
@@ -158,11 +140,10 @@ export class ParallelTrainer implements GanTrainer {
         index,
         replicas: workers,
       }));
-      let capacity = 0;
-      for (const reply of ready) if (reply.kind === "ready") capacity = Math.max(capacity, reply.gradientValues);
+      const capacity = Math.max(0, ...ready.map((reply) => reply.gradientValues));
       const buffer = SharedAllReduce.allocate(workers, capacity);
       trainer.#buffer = buffer;
-      await trainer.#all(() => ({ kind: "attach", buffer }));
+      await trainer.#all("attach", () => ({ buffer }));
     } catch (error) {
       await trainer.dispose();
       throw error;
@@ -194,17 +175,13 @@ export class ParallelTrainer implements GanTrainer {
     }
     const shares = splitRows(rows, this.workers);
     const fractions = shares.map((s) => s.count / rows);
-    const replies = await Promise.all(shares.map((share, i) => {
+    const parts: ReplicaStepResult[] = await Promise.all(shares.map((share, i) => {
       const slices = microBatches.map((mb) => mb.slice(share.start * w, (share.start + share.count) * w));
-      return this.#request(i, {
-        kind: "step",
-        step,
-        microBatches: slices,
-        quantizers,
-        fraction: fractions[i]!,
-      }, { fatal: true, transfer: slices.map((s) => s.buffer) });
+      return this.#call(i, "step", { step, microBatches: slices, quantizers, fraction: fractions[i]! }, {
+        fatal: true,
+        transfer: slices.map((s) => s.buffer),
+      });
     }));
-    const parts: ReplicaStepResult[] = replies.map((reply) => expect(reply, "stepped").part);
     const first = parts[0]!;
     for (const [i, part] of parts.entries()) {
       if (
@@ -221,7 +198,7 @@ export class ParallelTrainer implements GanTrainer {
 
   /** Copy the weights, moments and optimizer step counts out (of replica 0; all are the same). */
   async exportState(): Promise<TrainerState> {
-    return expect(await this.#request(0, { kind: "export" }, { fatal: false }), "state").state;
+    return await this.#call(0, "export", null, { fatal: false });
   }
 
   /**
@@ -230,7 +207,7 @@ export class ParallelTrainer implements GanTrainer {
    * @returns One state per replica.
    */
   async exportReplicaStates(): Promise<TrainerState[]> {
-    return (await this.#all(() => ({ kind: "export" }), { fatal: false })).map((r) => expect(r, "state").state);
+    return await this.#all("export", () => null, { fatal: false });
   }
 
   /**
@@ -241,7 +218,7 @@ export class ParallelTrainer implements GanTrainer {
    * @throws {ParamStateError} When a name is missing or unknown or a shape differs.
    */
   async importState(state: TrainerState): Promise<void> {
-    await this.#all(() => ({ kind: "import", state }), { fatal: false });
+    await this.#all("import", () => ({ state }), { fatal: false });
   }
 
   /**
@@ -265,65 +242,50 @@ export class ParallelTrainer implements GanTrainer {
     return Promise.resolve();
   }
 
-  async #reconstruct(batch: DatasetBatch): Promise<Reconstruction> {
+  #reconstruct(batch: DatasetBatch): Promise<Reconstruction> {
     const index = this.#nextReconstruct++ % this.workers;
-    const reply = await this.#request(index, {
-      kind: "reconstruct",
-      values: batch.values,
-      batchSize: batch.batchSize,
-      windowSamples: batch.windowSamples,
-    }, { fatal: false });
-    return expect(reply, "reconstruction").result;
+    const { values, batchSize, windowSamples } = batch;
+    return this.#call(index, "reconstruct", { values, batchSize, windowSamples }, { fatal: false });
   }
 
   #spawn(index: number): void {
-    const worker = new Worker(new URL("./_replica_worker.ts", import.meta.url), { type: "module" });
-    const replica: Replica = { worker, pending: new Map() };
-    worker.onmessage = (event: MessageEvent<ReplicaReply>) => this.#onReply(index, event.data);
-    worker.onerror = (event: ErrorEvent) => {
-      event.preventDefault();
-      this.#fail(new TrainWorkerError(index, `Cannot train: training worker ${index} crashed: ${event.message}`));
-    };
-    worker.onmessageerror = () => {
-      this.#fail(new TrainWorkerError(index, `Cannot train: training worker ${index} sent an unreadable message`));
-    };
-    this.#replicas.push(replica);
+    this.#replicas.push(WorkerRpc.start<ReplicaMethods>(new URL("./_replica_worker.ts", import.meta.url), {
+      errorClasses: REPLICA_ERRORS,
+      foreignError: (error) =>
+        new TrainWorkerError(index, `Cannot train: training worker ${index}: ${error.name}: ${error.message}`),
+      crashError: (reason) =>
+        new TrainWorkerError(
+          index,
+          reason === "it sent a message that cannot be read"
+            ? `Cannot train: training worker ${index} sent an unreadable message`
+            : `Cannot train: training worker ${index} crashed: ${reason}`,
+        ),
+      onCrash: (error) => this.#fail(error),
+    }));
   }
 
-  #all(
-    body: (index: number) => RequestBody,
+  #all<K extends keyof ReplicaMethods & string>(
+    method: K,
+    params: (index: number) => ReplicaMethods[K]["params"],
     options: { fatal: boolean } = { fatal: true },
-  ): Promise<ReplicaReply[]> {
-    return Promise.all(this.#replicas.map((_, i) => this.#request(i, body(i), options)));
+  ): Promise<ReplicaMethods[K]["result"][]> {
+    return Promise.all(this.#replicas.map((_, i) => this.#call(i, method, params(i), options)));
   }
 
-  #request(
+  /** One call; a failed `fatal` call leaves the replicas out of step, so it stops them all. */
+  async #call<K extends keyof ReplicaMethods & string>(
     index: number,
-    body: RequestBody,
+    method: K,
+    params: ReplicaMethods[K]["params"],
     options: { fatal: boolean; transfer?: Transferable[] },
-  ): Promise<ReplicaReply> {
-    if (this.#failure !== undefined) return Promise.reject(this.#failure);
-    const replica = this.#replicas[index]!;
-    const id = this.#nextId++;
-    return new Promise<ReplicaReply>((resolve, reject) => {
-      replica.pending.set(id, { resolve, reject, fatal: options.fatal });
-      const message = { ...body, id } as ReplicaRequest;
-      replica.worker.postMessage(message, options.transfer ?? []);
-    });
-  }
-
-  #onReply(index: number, message: ReplicaReply): void {
-    const replica = this.#replicas[index];
-    const pending = replica?.pending.get(message.id);
-    if (replica === undefined || pending === undefined) return;
-    replica.pending.delete(message.id);
-    if (message.kind !== "failed") {
-      pending.resolve(message);
-      return;
+  ): Promise<ReplicaMethods[K]["result"]> {
+    if (this.#failure !== undefined) throw this.#failure;
+    try {
+      return await this.#replicas[index]!.call(method, params, { transfer: options.transfer ?? [] });
+    } catch (error) {
+      if (options.fatal && error instanceof Error) this.#fail(error);
+      throw error;
     }
-    const error = deserialise(index, message.error);
-    if (pending.fatal) this.#fail(error);
-    pending.reject(error);
   }
 
   /** Stop everything: release replicas waiting in an all-reduce, terminate the Workers, reject what is pending. */
@@ -331,32 +293,6 @@ export class ParallelTrainer implements GanTrainer {
     if (this.#failure !== undefined) return;
     this.#failure = error;
     if (this.#buffer !== null) SharedAllReduce.abort(this.#buffer);
-    for (const replica of this.#replicas) {
-      replica.worker.terminate();
-      for (const pending of replica.pending.values()) pending.reject(error);
-      replica.pending.clear();
-    }
-  }
-}
-
-function expect<K extends ReplicaReply["kind"]>(reply: ReplicaReply, kind: K): Extract<ReplicaReply, { kind: K }> {
-  if (reply.kind !== kind) throw new TrainWorkerError(-1, `Cannot train: expected a ${kind} reply, got ${reply.kind}`);
-  return reply as Extract<ReplicaReply, { kind: K }>;
-}
-
-function deserialise(index: number, error: SerialisedError): Error {
-  switch (error.name) {
-    case "ParamStateError":
-      return new ParamStateError(error.paramName ?? "", error.message);
-    case "RangeError":
-      return new RangeError(error.message);
-    case "TypeError":
-      return new TypeError(error.message);
-    case "BackendError":
-      return new BackendError(error.backend ?? "unknown", error.message);
-    case "BackendSetupError":
-      return new BackendSetupError(error.backend ?? "unknown", error.message);
-    default:
-      return new TrainWorkerError(index, `Cannot train: training worker ${index}: ${error.name}: ${error.message}`);
+    for (const replica of this.#replicas) replica.fail(error);
   }
 }

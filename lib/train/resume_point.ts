@@ -8,7 +8,7 @@
 import { type DataPlan, describeDataPlanChange } from "../data/data_plan.ts";
 import type { DatasetPosition } from "../data/types.ts";
 import type { Config } from "../runtime/config.ts";
-import { CheckpointError } from "./errors.ts";
+import { CheckpointError } from "../checkpoint/errors.ts";
 import type { LegacyDatasetPosition, LoopState } from "./train_state.ts";
 
 /** The flag that accepts changed data (named in the refusal). */

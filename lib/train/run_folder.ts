@@ -12,8 +12,8 @@
  */
 import { basename, dirname, join, resolve } from "@std/path";
 import { pathExists } from "../runtime/path_exists.ts";
-import { type CheckpointEntry, listCheckpoints } from "./checkpoint.ts";
-import { CheckpointError } from "./errors.ts";
+import { type CheckpointEntry, listCheckpoints } from "../checkpoint/checkpoint.ts";
+import { CheckpointError } from "../checkpoint/errors.ts";
 import { METRICS_FILE, TRAIN_LOG_FILE } from "./metrics_log.ts";
 
 /** Where earlier files go with `overwrite`: `previous-<time>/`. */

@@ -14,11 +14,11 @@ import type { NamedArray } from "../model/params.ts";
 import type { Config } from "../runtime/config.ts";
 import { configSchema } from "../runtime/config_schema.ts";
 import type { RngState } from "../runtime/rng.ts";
-import type { CheckpointData } from "./checkpoint.ts";
-import { CheckpointError } from "./errors.ts";
+import type { CheckpointData } from "../checkpoint/checkpoint.ts";
+import { CheckpointError } from "../checkpoint/errors.ts";
 import type { MetricsRecord } from "./metrics_log.ts";
 import type { OptimizerState } from "./optimizer.ts";
-import type { Tensor } from "./safetensors.ts";
+import type { Tensor } from "../checkpoint/safetensors.ts";
 import type { TrainerState } from "./trainer.ts";
 
 /** `format` of the state.json this version writes. */

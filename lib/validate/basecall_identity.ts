@@ -61,18 +61,69 @@ export interface BasecallResult {
   readonly identity: ReadonlyMap<string, ReadIdentity>;
 }
 
-/** How to run Dorado. */
+/**
+ * What basecalls the real and the generated reads (ONT Dorado today, through
+ * `doradoBasecaller`); the validation's basecall stage takes one as a value.
+ */
+export interface Basecaller {
+  /** Who it is, for stage messages, e.g. `dorado (hac)`. */
+  readonly label: string;
+  /**
+   * Basecall every read of `pod5` into the FASTQ file `fastq` (which appears
+   * only complete).
+   *
+   * @throws {Deno.errors.NotFound} When its program does not exist.
+   */
+  basecall(pod5: string, fastq: string): Promise<void>;
+}
+
+/** Dorado's settings (`dorado.*` of the validation config). */
 export interface DoradoOptions {
-  /** The binary. */
+  /** The `dorado` binary. */
   readonly bin: string;
-  /** Model name (`hac`, `sup`, ...) or model folder. */
+  /** Model name or folder (`hac`, `sup`, a path). */
   readonly model: string;
-  /** `--device`, or null for Dorado's own choice. */
+  /** `--device`, or null for Dorado's default. */
   readonly device: string | null;
-  /** The output folder (FASTQ files and `dorado.log` go there). */
+  /** Where `dorado.log` goes. */
   readonly outDir: string;
-  /** Called before each basecalling run. */
-  readonly onStage?: (message: string) => void;
+}
+
+/**
+ * ONT Dorado as a {@linkcode Basecaller}: `dorado basecaller MODEL POD5
+ * --emit-fastq [--device D]`, run without a shell, its stderr appended to
+ * `dorado.log` in the output folder.
+ *
+ * @param options Binary, model, device and output folder.
+ * @returns The basecaller.
+ */
+export function doradoBasecaller(options: DoradoOptions): Basecaller {
+  return {
+    label: `${options.bin} (${options.model})`,
+    basecall: (pod5, fastq) =>
+      runTool({
+        bin: options.bin,
+        args: [
+          "basecaller",
+          options.model,
+          pod5,
+          "--emit-fastq",
+          ...(options.device === null ? [] : ["--device", options.device]),
+        ],
+        stdoutPath: fastq,
+        logPath: join(options.outDir, "dorado.log"),
+      }),
+  };
+}
+
+/** Options of {@linkcode basecallAndAlign}. */
+export interface BasecallAndAlignOptions {
+  /** Who basecalls (Dorado, or another {@linkcode Basecaller}). */
+  readonly basecaller: Basecaller;
+  /** Where `real.fastq` and `generated.fastq` go. */
+  readonly outDir: string;
+  /** Stage messages. */
+  readonly onStage?: ((message: string) => void) | undefined;
 }
 
 /**
@@ -80,32 +131,20 @@ export interface DoradoOptions {
  *
  * @param realPod5 The real reads.
  * @param generatedPod5 The reconstructions.
- * @param options Dorado's binary, model, device and the output folder.
+ * @param options The basecaller and the output folder.
  * @returns FASTQ paths, counts and per-read identities.
- * @throws {Deno.errors.NotFound} When the binary does not exist.
- * @throws {ToolError} When Dorado fails.
+ * @throws {Deno.errors.NotFound} When the basecaller's program does not exist.
+ * @throws {ToolError} When the basecaller fails.
  */
 export async function basecallAndAlign(
   realPod5: string,
   generatedPod5: string,
-  options: DoradoOptions,
+  options: BasecallAndAlignOptions,
 ): Promise<BasecallResult> {
-  const log = join(options.outDir, "dorado.log");
   const call = async (pod5: string, name: string) => {
     const fastq = join(options.outDir, `${name}.fastq`);
-    options.onStage?.(`basecalling ${name}.pod5 with ${options.bin} (${options.model})`);
-    await runTool({
-      bin: options.bin,
-      args: [
-        "basecaller",
-        options.model,
-        pod5,
-        "--emit-fastq",
-        ...(options.device === null ? [] : ["--device", options.device]),
-      ],
-      stdoutPath: fastq,
-      logPath: log,
-    });
+    options.onStage?.(`basecalling ${name}.pod5 with ${options.basecaller.label}`);
+    await options.basecaller.basecall(pod5, fastq);
     return fastq;
   };
   const realFastq = await call(realPod5, "real");

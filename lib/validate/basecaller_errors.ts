@@ -19,7 +19,7 @@ export class BasecallerNotFoundError extends InputError {
    * @param options The `cause`, if any.
    */
   constructor(bin: string, message: string, options: { cause?: unknown } = {}) {
-    super(message, options);
+    super(message, { ...options, reason: "basecaller_missing" });
     this.name = "BasecallerNotFoundError";
     this.bin = bin;
   }
@@ -38,7 +38,7 @@ export class UnsupportedPoreError extends InputError {
    * @param message What was found and how to go on.
    */
   constructor(path: string, pore: string, message: string) {
-    super(`${path}: ${message}`, { path });
+    super(message, { path, reason: "unsupported_pore" });
     this.name = "UnsupportedPoreError";
     this.pore = pore;
   }

@@ -39,24 +39,33 @@ export function parsePaf(text: string, path: string): Map<string, ReferenceHit> 
     if (line.trim() === "") return;
     const fields = line.split("\t");
     if (fields.length < 12) {
-      throw new InputError(`${path}: Cannot parse PAF: line ${index + 1} has ${fields.length} fields`, { path });
+      throw new InputError(
+        `Cannot parse PAF: line ${index + 1} has ${fields.length} fields`,
+        { path },
+      );
     }
     const tags = new Map(fields.slice(12).map((tag) => [tag.slice(0, 5), tag.slice(5)]));
     if (tags.get("tp:A:") !== undefined && tags.get("tp:A:") !== "P") return;
     const cigar = tags.get("cg:Z:");
     if (cigar === undefined) {
-      throw new InputError(`${path}: Cannot parse PAF: line ${index + 1} has no cg:Z: CIGAR (run with -c --eqx)`, {
-        path,
-      });
+      throw new InputError(
+        `Cannot parse PAF: line ${index + 1} has no cg:Z: CIGAR (run with -c --eqx)`,
+        {
+          path,
+        },
+      );
     }
     const counts: Record<string, number> = { "=": 0, X: 0, I: 0, D: 0, M: 0 };
     for (const [, n, op] of cigar.matchAll(/(\d+)([MIDNSHP=X])/g)) {
       if (op! in counts) counts[op!]! += Number(n);
     }
     if (counts["M"]! > 0) {
-      throw new InputError(`${path}: Cannot parse PAF: line ${index + 1} uses M in its CIGAR (run with --eqx)`, {
-        path,
-      });
+      throw new InputError(
+        `Cannot parse PAF: line ${index + 1} uses M in its CIGAR (run with --eqx)`,
+        {
+          path,
+        },
+      );
     }
     const total = counts["="]! + counts["X"]! + counts["I"]! + counts["D"]!;
     const readLength = Number(fields[1]);

@@ -9,7 +9,10 @@
 export { type AlignmentCounts, type AlignOptions, alignSequences, bonitoIdentity, editIdentity } from "./align.ts";
 export {
   basecallAndAlign,
+  type BasecallAndAlignOptions,
+  type Basecaller,
   type BasecallResult,
+  doradoBasecaller,
   type DoradoOptions,
   type ReadIdentity,
   type ReadReferenceIdentity,
@@ -19,6 +22,7 @@ export { ToolError } from "./errors.ts";
 export { parsePaf, type ReferenceHit } from "./minimap2.ts";
 export { parseFastq, readFastq } from "./read_fastq.ts";
 export { reconstructionSvg } from "./reconstruction_svg.ts";
+export { formatValidationSummary } from "./format_validation_summary.ts";
 export { reportMarkdown } from "./report_markdown.ts";
 export { runTool, type ToolRun } from "./run_tool.ts";
 export { type SelectedReads, type SelectReadsOptions, writeRealPod5 } from "./select_reads.ts";

@@ -28,7 +28,7 @@ export function parseFasta(text: string, path: string): Map<string, string> {
   let id: string | undefined;
   let sequence: string[] = [];
   const fail = (line: number, reason: string) =>
-    new InputError(`${path}: Cannot parse FASTA: line ${line + 1}: ${reason}`, { path });
+    new InputError(`Cannot parse FASTA: line ${line + 1}: ${reason}`, { path });
   const finish = () => {
     if (id !== undefined) reads.set(id, sequence.join(""));
   };

@@ -30,7 +30,10 @@ export function parseFastq(text: string, path: string): Map<string, string> {
   const lines = text.split(/\r?\n/);
   const reads = new Map<string, string>();
   const fail = (line: number, reason: string): never => {
-    throw new InputError(`${path}: Cannot parse FASTQ: line ${line + 1}: ${reason}`, { path });
+    throw new InputError(
+      `Cannot parse FASTQ: line ${line + 1}: ${reason}`,
+      { path },
+    );
   };
   let i = 0;
   while (i < lines.length) {
@@ -67,16 +70,22 @@ export async function readFastq(path: string): Promise<Map<string, string>> {
   try {
     bytes = await Deno.readFile(path);
   } catch (error) {
-    throw new InputError(`${path}: Cannot read FASTQ: ${error instanceof Error ? error.message : error}`, {
-      path,
-      cause: error,
-    });
+    throw new InputError(
+      `Cannot read FASTQ: ${error instanceof Error ? error.message : error}`,
+      {
+        path,
+        cause: error,
+      },
+    );
   }
   if (bytes[0] === GZIP_MAGIC[0] && bytes[1] === GZIP_MAGIC[1]) {
     try {
       bytes = gunzipSync(bytes);
     } catch (error) {
-      throw new InputError(`${path}: Cannot read FASTQ: the gzip data is damaged`, { path, cause: error });
+      throw new InputError(
+        `Cannot read FASTQ: the gzip data is damaged`,
+        { path, cause: error },
+      );
     }
   }
   return parseFastq(new TextDecoder().decode(bytes), path);

@@ -19,8 +19,21 @@ const both = (s: Summary, digits = 2) => `${fmt(s.mean, digits)} / ${fmt(s.media
  * @returns The Markdown text.
  */
 export function reportMarkdown(report: ValidationReport): string {
-  const o = report.overall;
   const lines = [
+    ...headAndSignal(report),
+    ...tokensSection(report),
+    "## Basecalls",
+    "",
+    ...basecallsSection(report),
+    ...referenceSection(report),
+    ...readsSection(report),
+  ];
+  return lines.join("\n") + "\n";
+}
+
+function headAndSignal(report: ValidationReport): string[] {
+  const o = report.overall;
+  return [
     `# Validation of ${report.checkpoint.path}`,
     "",
     `Checkpoint step ${report.checkpoint.step}, generator sha256 \`${report.checkpoint.sha256}\`, SimVQGAN ${report.version}.`,
@@ -40,6 +53,11 @@ export function reportMarkdown(report: ValidationReport): string {
     `| RMSE (pA) | ${fmt(o.pooled.rmse_pa)} | ${both(o.per_read.rmse_pa)} | |`,
     `| Pearson r | ${fmt(o.pooled.pearson_r, 3)} | ${both(o.per_read.pearson_r, 3)} | |`,
     "",
+  ];
+}
+
+function tokensSection(report: ValidationReport): string[] {
+  return [
     "## Tokens",
     "",
     `Code usage ${pct(report.codes.usage)} of ${report.codes.codebook_size}, perplexity ${
@@ -50,58 +68,61 @@ export function reportMarkdown(report: ValidationReport): string {
     } for ` +
     `the token file (nominal ${fmt(report.codes.nominal_bits_per_sample, 4)}).`,
     "",
-    "## Basecalls",
-    "",
   ];
-  if (o.identity === null) {
-    lines.push(`Not basecalled: ${report.dorado.reason ?? "Dorado did not run"}.`);
-  } else {
-    lines.push(
-      `Dorado \`${report.dorado.bin}\`, model \`${report.dorado.model}\`: ${report.dorado.reads_called_real} real and ` +
-        `${report.dorado.reads_called_generated} generated reads called, ${o.identity.reads} in both ` +
-        `(mapped fraction ${pct(o.identity.mapped_fraction)}).`,
-      "",
-      "| identity of the generated calls to the real calls | mean / median |",
-      "| --- | --- |",
-      `| Bonito: M / (M + X + I + D) | ${pct(o.identity.bonito.mean)} / ${pct(o.identity.bonito.median)} |`,
-      `| 1 − edit distance / max length | ${pct(o.identity.edit.mean)} / ${pct(o.identity.edit.median)} |`,
-      `| length ratio (generated / real) | ${both(o.identity.length_ratio, 3)} |`,
-    );
-    if (report.dorado.only_in_real.length + report.dorado.only_in_generated.length > 0) {
-      lines.push(
-        "",
-        `Called only in real: ${report.dorado.only_in_real.length}; only in generated: ` +
-          `${report.dorado.only_in_generated.length} (listed in report.json).`,
-      );
-    }
-  }
-  if (o.reference !== null) {
+}
+
+function basecallsSection(report: ValidationReport): string[] {
+  const identity = report.overall.identity;
+  if (identity === null) return [`Not basecalled: ${report.dorado.reason ?? "Dorado did not run"}.`];
+  const lines = [
+    `Dorado \`${report.dorado.bin}\`, model \`${report.dorado.model}\`: ${report.dorado.reads_called_real} real and ` +
+    `${report.dorado.reads_called_generated} generated reads called, ${identity.reads} in both ` +
+    `(mapped fraction ${pct(identity.mapped_fraction)}).`,
+    "",
+    "| identity of the generated calls to the real calls | mean / median |",
+    "| --- | --- |",
+    `| Bonito: M / (M + X + I + D) | ${pct(identity.bonito.mean)} / ${pct(identity.bonito.median)} |`,
+    `| 1 − edit distance / max length | ${pct(identity.edit.mean)} / ${pct(identity.edit.median)} |`,
+    `| length ratio (generated / real) | ${both(identity.length_ratio, 3)} |`,
+  ];
+  if (report.dorado.only_in_real.length + report.dorado.only_in_generated.length > 0) {
     lines.push(
       "",
-      `Mapped to \`${report.minimap2.reference}\` with minimap2: ${o.reference.mapped_real} real and ` +
-        `${o.reference.mapped_generated} generated reads, ${o.reference.paired_reads} paired.`,
-      "",
-      "| identity to the reference | mean / median |",
-      "| --- | --- |",
-      `| real | ${pct(o.reference.real.mean)} / ${pct(o.reference.real.median)} |`,
-      `| generated | ${pct(o.reference.generated.mean)} / ${pct(o.reference.generated.median)} |`,
-      `| generated − real (paired) | ${pct(o.reference.difference.mean)} / ${pct(o.reference.difference.median)} |`,
+      `Called only in real: ${report.dorado.only_in_real.length}; only in generated: ` +
+        `${report.dorado.only_in_generated.length} (listed in report.json).`,
     );
-  } else if (report.minimap2.reason !== undefined) {
-    lines.push("", `Not mapped to the reference: ${report.minimap2.reason}.`);
   }
-  lines.push(
+  return lines;
+}
+
+function referenceSection(report: ValidationReport): string[] {
+  const reference = report.overall.reference;
+  if (reference === null) {
+    return report.minimap2.reason === undefined ? [] : ["", `Not mapped to the reference: ${report.minimap2.reason}.`];
+  }
+  return [
+    "",
+    `Mapped to \`${report.minimap2.reference}\` with minimap2: ${reference.mapped_real} real and ` +
+    `${reference.mapped_generated} generated reads, ${reference.paired_reads} paired.`,
+    "",
+    "| identity to the reference | mean / median |",
+    "| --- | --- |",
+    `| real | ${pct(reference.real.mean)} / ${pct(reference.real.median)} |`,
+    `| generated | ${pct(reference.generated.mean)} / ${pct(reference.generated.median)} |`,
+    `| generated − real (paired) | ${pct(reference.difference.mean)} / ${pct(reference.difference.median)} |`,
+  ];
+}
+
+function readsSection(report: ValidationReport): string[] {
+  return [
     "",
     "## Reads",
     "",
     "| read | samples | SNR (dB) | baseline SNR (dB) | MAE (pA) | Pearson r | identity |",
     "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
-  );
-  for (const r of report.reads) {
-    lines.push(
+    ...report.reads.map((r) =>
       `| ${r.read_id} | ${r.num_samples.toLocaleString("en-US")} | ${fmt(r.snr_db)} | ${fmt(r.baseline_snr_db)} | ` +
-        `${fmt(r.mae_pa)} | ${fmt(r.pearson_r, 3)} | ${r.identity === null ? "–" : pct(r.identity.bonito)} |`,
-    );
-  }
-  return lines.join("\n") + "\n";
+      `${fmt(r.mae_pa)} | ${fmt(r.pearson_r, 3)} | ${r.identity === null ? "–" : pct(r.identity.bonito)} |`
+    ),
+  ];
 }

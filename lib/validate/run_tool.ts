@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { AtomicFile } from "../runtime/atomic_file.ts";
 import { writeAll } from "../runtime/write_all.ts";
 import { ToolError } from "./errors.ts";
 
@@ -32,9 +33,8 @@ const QUOTED_LINES = 5;
  * @throws {ToolError} When it exits with a non-zero code (no stdout file is left).
  */
 export async function runTool(run: ToolRun): Promise<void> {
-  const tmp = `${run.stdoutPath}.tmp-${Deno.pid}`;
   const command = [run.bin, ...run.args].join(" ");
-  using out = await Deno.open(tmp, { write: true, create: true, truncate: true });
+  await using out = await AtomicFile.create(run.stdoutPath);
   using log = await Deno.open(run.logPath, { write: true, create: true, append: true });
   await writeAll(log, new TextEncoder().encode(`$ ${command}\n`));
   let child: Deno.ChildProcess;
@@ -42,7 +42,7 @@ export async function runTool(run: ToolRun): Promise<void> {
     child = new Deno.Command(run.bin, { args: [...run.args], stdin: "null", stdout: "piped", stderr: "piped" })
       .spawn();
   } catch (error) {
-    await Deno.remove(tmp).catch(() => undefined);
+    await out.abort();
     throw error;
   }
   let tail = "";
@@ -54,10 +54,10 @@ export async function runTool(run: ToolRun): Promise<void> {
       },
     }),
   );
-  const stdout = child.stdout.pipeTo(new WritableStream({ write: async (chunk) => void await writeAll(out, chunk) }));
+  const stdout = child.stdout.pipeTo(new WritableStream({ write: async (chunk) => void await out.write(chunk) }));
   const [status] = await Promise.all([child.status, stderr, stdout]);
   if (!status.success) {
-    await Deno.remove(tmp).catch(() => undefined);
+    await out.abort();
     const quoted = tail.trim().split("\n").filter((line) => line !== "").slice(-QUOTED_LINES).join(" | ");
     throw new ToolError(
       command,
@@ -65,6 +65,5 @@ export async function runTool(run: ToolRun): Promise<void> {
       `Cannot run ${run.bin}: \`${command}\` exited with code ${status.code}` + (quoted === "" ? "" : `: ${quoted}`),
     );
   }
-  await out.sync();
-  await Deno.rename(tmp, run.stdoutPath);
+  await out.commit();
 }

@@ -111,7 +111,7 @@ export async function writeRealPod5(
     const missing = [...wanted].filter((id) => !found.has(id));
     if (missing.length > 0 && reads < limit) {
       throw new InputError(
-        `${options.readIdsFile}: Cannot select reads: ${missing.length} listed read id(s) are in none of the inputs, ` +
+        `Cannot select reads: ${missing.length} listed read id(s) are in none of the inputs, ` +
           `e.g. ${missing[0]}`,
         { path: options.readIdsFile ?? undefined },
       );
@@ -119,7 +119,7 @@ export async function writeRealPod5(
   }
   if (reads === 0) {
     throw new InputError(
-      `${inputs[0] ?? "input"}: Cannot validate: no read is left to validate (${readsSeen} looked at, ` +
+      `Cannot validate: no read is left to validate (${readsSeen} looked at, ` +
         `${skippedRate} at another sample rate, ${droppedShort} shorter than a window with trim mode ${options.trimMode})`,
       { path: inputs[0] },
     );

@@ -9,45 +9,21 @@
  */
 import { adcToPa } from "../pod5/calibration.ts";
 import { Pod5Reader } from "../pod5/reader.ts";
-import { signalMetrics } from "../signal/signal_metrics.ts";
+import {
+  signalMetrics,
+  SignalMetricsAccumulator,
+  type SignalMetricsRecord,
+  signalMetricsRecord,
+} from "../signal/signal_metrics.ts";
 
-/** One read's metrics. */
-export interface ReadSignalMetrics {
+/** One read's metrics (report.json's `reads[]` entries, before the basecall fields). */
+export interface ReadSignalMetrics extends SignalMetricsRecord {
   /** The read. */
   readonly read_id: string;
-  /** Samples compared. */
-  readonly num_samples: number;
-  /** 10·log10(variance of the read / mean squared error), dB. */
-  readonly snr_db: number;
-  /** The same for the per-read-median prediction. */
-  readonly baseline_snr_db: number;
-  /** Mean absolute error, pA. */
-  readonly mae_pa: number;
-  /** The median prediction's MAE, pA. */
-  readonly baseline_mae_pa: number;
-  /** Root mean squared error, pA. */
-  readonly rmse_pa: number;
-  /** Pearson correlation (null when a signal is constant). */
-  readonly pearson_r: number | null;
 }
 
-/** Pooled metrics over all reads (each centred on its own mean). */
-export interface PooledSignalMetrics {
-  /** Samples compared. */
-  readonly num_samples: number;
-  /** 10·log10(Σ read variances / Σ squared errors), dB. */
-  readonly snr_db: number;
-  /** The same for the median predictions. */
-  readonly baseline_snr_db: number;
-  /** Σ|error| / samples, pA. */
-  readonly mae_pa: number;
-  /** The median predictions' MAE, pA. */
-  readonly baseline_mae_pa: number;
-  /** √(Σ error² / samples), pA. */
-  readonly rmse_pa: number;
-  /** Correlation of the centred signals. */
-  readonly pearson_r: number | null;
-}
+/** Pooled metrics over all reads, each centred on its own mean (`SignalMetricsAccumulator`). */
+export type PooledSignalMetrics = SignalMetricsRecord;
 
 /** A stretch of one read for the picture: real and generated current in pA. */
 export interface Trace {
@@ -89,8 +65,6 @@ function median(values: Float32Array): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
-
 /**
  * Compare `generated.pod5` with `real.pod5` read by read (the same read ids,
  * in the same order, with the same lengths).
@@ -112,44 +86,18 @@ export async function compareSignals(
   const generated = generatedReader.reads();
   const reads: ReadSignalMetrics[] = [];
   const traces: Trace[] = [];
-  let n = 0, signal = 0, error = 0, baselineError = 0, absError = 0, baselineAbs = 0, cross = 0, generatedVar = 0;
+  const pooled = new SignalMetricsAccumulator(), pooledBaseline = new SignalMetricsAccumulator();
   for await (const real of realReader.reads()) {
     const next = await generated.next();
     if (next.done === true || next.value.readId !== real.readId || next.value.numSamples !== real.numSamples) {
       throw new RangeError(`Cannot compare: ${generatedPath} does not hold read ${real.readId} where ${realPath} does`);
     }
     const x = real.pA(), y = next.value.pA();
+    const prediction = new Float32Array(x.length).fill(median(x));
     const metrics = signalMetrics(x, y);
-    const med = median(x);
-    const baseline = signalMetrics(x, new Float32Array(x.length).fill(med));
-    let meanX = 0, meanY = 0;
-    for (let i = 0; i < x.length; i++) {
-      meanX += x[i]!;
-      meanY += y[i]!;
-    }
-    meanX /= Math.max(1, x.length);
-    meanY /= Math.max(1, x.length);
-    for (let i = 0; i < x.length; i++) {
-      const dx = x[i]! - meanX, dy = y[i]! - meanY, e = x[i]! - y[i]!, b = x[i]! - med;
-      signal += dx * dx;
-      generatedVar += dy * dy;
-      cross += dx * dy;
-      error += e * e;
-      absError += Math.abs(e);
-      baselineError += b * b;
-      baselineAbs += Math.abs(b);
-    }
-    n += x.length;
-    reads.push({
-      read_id: real.readId,
-      num_samples: x.length,
-      snr_db: metrics.snrDb,
-      baseline_snr_db: baseline.snrDb,
-      mae_pa: metrics.mae,
-      baseline_mae_pa: baseline.mae,
-      rmse_pa: metrics.rmse,
-      pearson_r: finiteOrNull(metrics.pearsonR),
-    });
+    reads.push({ read_id: real.readId, ...signalMetricsRecord(metrics, signalMetrics(x, prediction)) });
+    pooled.add(x, y);
+    pooledBaseline.add(x, prediction);
     const span = Math.round(traceSec * real.sampleRateHz);
     if (traces.length < traceCount && x.length >= span) {
       const start = Math.floor((x.length - span) / 2);
@@ -181,18 +129,9 @@ export async function compareSignals(
       });
     }
   }
-  const denominator = Math.sqrt(signal * generatedVar);
   return {
     reads,
-    pooled: {
-      num_samples: n,
-      snr_db: 10 * Math.log10(signal / error),
-      baseline_snr_db: 10 * Math.log10(signal / baselineError),
-      mae_pa: absError / n,
-      baseline_mae_pa: baselineAbs / n,
-      rmse_pa: Math.sqrt(error / n),
-      pearson_r: denominator > 0 ? cross / denominator : null,
-    },
+    pooled: signalMetricsRecord(pooled.result(), pooledBaseline.result()),
     traces,
   };
 }

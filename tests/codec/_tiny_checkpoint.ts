@@ -3,13 +3,7 @@
  * needed to test the plumbing), the tiny model of the training tests
  * (hop 20), 800-sample windows at 5 kHz.
  */
-import { Codec } from "../../lib/model/codec.ts";
-import { outputActivationFor } from "../../lib/model/decoder.ts";
-import { kernelPlanFor } from "../../lib/model/kernel_plan.ts";
-import { initBackend } from "../../lib/runtime/backend.ts";
-import { parseConfig } from "../../lib/runtime/config.ts";
-import { Rng } from "../../lib/runtime/rng.ts";
-import { saveCheckpoint } from "../../lib/train/checkpoint.ts";
+import { writeGeneratorCheckpoint } from "../../lib/checkpoint/write_generator_checkpoint.ts";
 import { tinyConfig } from "../train/_tiny_config.ts";
 
 /** Options of {@linkcode makeTinyCheckpoint}. */
@@ -27,24 +21,13 @@ export interface TinyCheckpointOptions {
 /** Write a tiny checkpoint under `dir`; returns its `checkpoint_<step>` path. */
 export async function makeTinyCheckpoint(dir: string, options: TinyCheckpointOptions = {}): Promise<string> {
   const raw = tinyConfig(dir);
-  const config = parseConfig({
-    ...raw,
-    model: { ...(raw["model"] as Record<string, unknown>), num_quantizers: options.numQuantizers ?? 1 },
-    data: { ...(raw["data"] as Record<string, unknown>), normalization: options.normalization ?? "median_mad" },
-  });
-  const backend = await initBackend("wasm");
-  const codec = new Codec(config.model, {
-    rng: Rng.fromSeed(options.seed ?? 1),
-    plan: kernelPlanFor(backend.name),
-    outputActivation: outputActivationFor(config.data.normalization),
-  });
-  const weights = await codec.exportParams();
-  codec.dispose();
-  const step = options.step ?? 10;
-  const empty = new Map();
-  return await saveCheckpoint(dir, {
-    step,
-    tensors: { generator: weights, discriminator: empty, optimizer: empty, loop: empty },
-    state: { step, config },
+  return await writeGeneratorCheckpoint(dir, {
+    config: {
+      ...raw,
+      model: { ...(raw["model"] as Record<string, unknown>), num_quantizers: options.numQuantizers ?? 1 },
+      data: { ...(raw["data"] as Record<string, unknown>), normalization: options.normalization ?? "median_mad" },
+    },
+    seed: options.seed ?? 1,
+    step: options.step ?? 10,
   });
 }

@@ -1,6 +1,6 @@
 import { join } from "@std/path";
 import { loadCodec } from "../../lib/codec/load_codec.ts";
-import { CheckpointError } from "../../lib/train/errors.ts";
+import { CheckpointError } from "../../lib/checkpoint/errors.ts";
 import { assertEquals, assertRejects } from "../_assert.ts";
 import { withTempDir } from "../_temp_dir.ts";
 import { makeTinyCheckpoint } from "./_tiny_checkpoint.ts";

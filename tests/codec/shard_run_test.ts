@@ -120,7 +120,7 @@ Deno.test("encodePod5() with more shards than files writes an empty manifest, an
     await assertRejects(
       () => encodePod5(DORADO_5KHZ, out, { codec, shard: { index: 1, count: 2 } }),
       InputError,
-      "shard-1-of-2.json: Cannot write the shard manifest: the file exists (use --force to replace it)",
+      "shard-1-of-2.json: Cannot write the shard manifest: the file exists",
     );
   });
 });

@@ -110,8 +110,8 @@ Deno.test("degradePod5() without bits takes slow5tools' suggestion, and refuses 
     assertEquals(task.code, 2, task.stderr);
     assertEquals(
       task.stderr,
-      "error: Cannot suggest --bits: slow5tools degrade has no suggestion for device gridion, kit sqk-rbk114-96, " +
-        "genomic_dna, 4000 Hz; give --bits K",
+      `error: ${fixture("b1.pod5")}: Cannot suggest how many bits to drop: slow5tools degrade has no suggestion for ` +
+        "device gridion, kit sqk-rbk114-96, genomic_dna, 4000 Hz; give --bits K",
     );
     assert(!(await pathExists(join(dir, "b1.pod5"))));
   });

@@ -9,7 +9,7 @@ import type { NamedArray } from "../../lib/model/params.ts";
 import { initBackend } from "../../lib/runtime/backend.ts";
 import { parseConfig } from "../../lib/runtime/config.ts";
 import { Rng } from "../../lib/runtime/rng.ts";
-import { decodeSafetensors } from "../../lib/train/safetensors.ts";
+import { decodeSafetensors } from "../../lib/checkpoint/safetensors.ts";
 import { Trainer } from "../../lib/train/trainer.ts";
 import { assertEquals } from "../_assert.ts";
 

@@ -23,14 +23,14 @@ Deno.test("signalMetrics() scores a perfect estimate and a constant mean estimat
   assertEquals(new SignalMetricsAccumulator().result().numSamples, 0);
 });
 
-Deno.test("SignalMetricsAccumulator.add() over pieces equals signalMetrics() over the whole", () => {
+Deno.test("SignalMetricsAccumulator.add() over pieces of one read equals signalMetrics() over the whole", () => {
   const rng = Rng.fromSeed(21);
   const ref = Float32Array.from({ length: 10_000 }, () => 90 + rng.nextNormal() * 12);
   const est = Float32Array.from(ref, (v) => v + rng.nextNormal() * 2);
   const whole = signalMetrics(ref, est);
   const pieces = new SignalMetricsAccumulator();
   for (const [a, b] of [[0, 17], [17, 5000], [5000, 10_000]] as const) {
-    pieces.add(ref.subarray(a, b), est.subarray(a, b));
+    pieces.add(ref.subarray(a, b), est.subarray(a, b), { read: "the read" });
   }
   const split = pieces.result();
   for (const key of ["mae", "rmse", "snrDb", "pearsonR"] as const) assertAlmostEquals(split[key], whole[key], 1e-9);
@@ -40,4 +40,42 @@ Deno.test("SignalMetricsAccumulator.add() over pieces equals signalMetrics() ove
 
 Deno.test("signalMetrics() rejecting signals of different lengths", () => {
   assertThrows(() => signalMetrics(new Float32Array(3), new Float32Array(4)), RangeError, "reference has 3 samples");
+});
+
+Deno.test("SignalMetricsAccumulator.add() centres each read on its own mean, as a two-pass float64 reference", () => {
+  const rng = Rng.fromSeed(22);
+  // Three reads at very different current levels, one given in two pieces (in between another read).
+  const levels = [60, 95, 140], lengths = [3000, 1700, 4200];
+  const reads = levels.map((level, r) => {
+    const ref = Float32Array.from({ length: lengths[r]! }, () => level + rng.nextNormal() * 10);
+    return { ref, est: Float32Array.from(ref, (v) => v + 3 + rng.nextNormal() * 2) };
+  });
+  const pooled = new SignalMetricsAccumulator();
+  pooled.add(reads[0]!.ref.subarray(0, 1000), reads[0]!.est.subarray(0, 1000), { read: "a" });
+  pooled.add(reads[1]!.ref, reads[1]!.est);
+  pooled.add(reads[0]!.ref.subarray(1000), reads[0]!.est.subarray(1000), { read: "a" });
+  pooled.add(reads[2]!.ref, reads[2]!.est);
+  let signal = 0, estVar = 0, cross = 0, error = 0, abs = 0, n = 0;
+  for (const { ref, est } of reads) {
+    const meanRef = ref.reduce((a, v) => a + v, 0) / ref.length;
+    const meanEst = est.reduce((a, v) => a + v, 0) / est.length;
+    ref.forEach((v, i) => {
+      signal += (v - meanRef) ** 2;
+      estVar += (est[i]! - meanEst) ** 2;
+      cross += (v - meanRef) * (est[i]! - meanEst);
+      error += (v - est[i]!) ** 2;
+      abs += Math.abs(v - est[i]!);
+    });
+    n += ref.length;
+  }
+  const m = pooled.result();
+  assertEquals(m.numSamples, n);
+  assertAlmostEquals(m.snrDb, 10 * Math.log10(signal / error), 1e-9);
+  assertAlmostEquals(m.pearsonR, cross / Math.sqrt(signal * estVar), 1e-9);
+  assertAlmostEquals(m.mae, abs / n, 1e-9);
+  assertAlmostEquals(m.rmse, Math.sqrt(error / n), 1e-9);
+  // Centred on one global mean instead, the level differences would count as signal: about 12 dB more here.
+  const all = reads.flatMap((r) => [...r.ref]), mean = all.reduce((a, v) => a + v, 0) / all.length;
+  const global = 10 * Math.log10(all.reduce((a, v) => a + (v - mean) ** 2, 0) / error);
+  assertAlmostEquals(global - m.snrDb, 12, 1.5);
 });

@@ -85,3 +85,31 @@ Deno.test("encode and decode refuse bad input with one line and exit code 2, lea
     assertEquals(names.sort(), ["other", "run", "x.tokens"]);
   });
 });
+
+Deno.test("encode, decode and validate add their flag hints to the library's refusals", async () => {
+  await withTempDir(async (dir) => {
+    const run = join(dir, "run");
+    await makeTinyCheckpoint(run);
+    const tokens = join(dir, "x.tokens");
+    await Deno.writeTextFile(tokens, "keep me");
+    const encode = await runTask("encode", [DORADO_5KHZ, "-o", tokens, "--ckpt", run]);
+    assertEquals(encode.code, 2, encode.stderr);
+    assertEquals(
+      encode.stderr.split("\n").at(-1),
+      `error: ${tokens}: Cannot write output: the file exists (use --force to replace it)`,
+    );
+    const b1 = await runTask("encode", [
+      `${ROOT}tests/fixtures/pod5/b1.pod5`,
+      "-o",
+      join(dir, "b1.tokens"),
+      "--ckpt",
+      run,
+    ]);
+    assertMatch(b1.stderr.split("\n").at(-1)!, / the model's is 5000 Hz \(--skip-mismatched skips such reads\)$/);
+    assertEquals(await Deno.readTextFile(tokens), "keep me");
+    const tiny = `${ROOT}tests/validate/tiny_validate.json`;
+    const validate = await runTask("validate", ["--config", tiny, "--ckpt", run, "--out-dir", join(dir, "v")]);
+    assertEquals(validate.code, 2, validate.stderr);
+    assertMatch(validate.stderr.split("\n").at(-1)!, /pod5: give the POD5 file or folder to validate on \(--pod5\)$/);
+  });
+});

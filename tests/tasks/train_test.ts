@@ -1,6 +1,6 @@
 import { assert, assertEquals, assertStringIncludes } from "../_assert.ts";
 import { withTempDir } from "../_temp_dir.ts";
-import { latestCheckpoint, listCheckpoints, loadCheckpoint } from "../../lib/train/checkpoint.ts";
+import { latestCheckpoint, listCheckpoints, loadCheckpoint } from "../../lib/checkpoint/checkpoint.ts";
 import { initBackend } from "../../lib/runtime/backend.ts";
 import { parseConfig } from "../../lib/runtime/config.ts";
 import { trainModel } from "../../lib/train/loop.ts";

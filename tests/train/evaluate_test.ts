@@ -67,12 +67,23 @@ function batches(mode: NormalisationMode): DatasetBatch[] {
   }));
 }
 
-/** Two-pass float64 SNR (dB) of `est` against `ref`. */
-function snrDb(ref: readonly number[], est: readonly number[]): number {
-  const mean = ref.reduce((a, v) => a + v, 0) / ref.length;
-  const signal = ref.reduce((a, v) => a + (v - mean) ** 2, 0);
-  const noise = ref.reduce((a, v, i) => a + (v - est[i]!) ** 2, 0);
-  return 10 * Math.log10(signal / noise);
+/** Samples grouped by read, in the order first seen. */
+type ByRead = Map<string, { ref: number[]; est: number[] }>;
+
+/** Two-pass float64 pooled SNR (dB) and Pearson r, each read centred on its own mean (validate's definition). */
+function pooled(reads: ByRead): { snrDb: number; pearsonR: number } {
+  let signal = 0, noise = 0, cross = 0, estVar = 0;
+  for (const { ref, est } of reads.values()) {
+    const meanRef = ref.reduce((a, v) => a + v, 0) / ref.length;
+    const meanEst = est.reduce((a, v) => a + v, 0) / est.length;
+    ref.forEach((v, i) => {
+      signal += (v - meanRef) ** 2;
+      noise += (v - est[i]!) ** 2;
+      cross += (v - meanRef) * (est[i]! - meanEst);
+      estVar += (est[i]! - meanEst) ** 2;
+    });
+  }
+  return { snrDb: 10 * Math.log10(signal / noise), pearsonR: cross / Math.sqrt(signal * estVar) };
 }
 
 function median(values: readonly number[]): number {
@@ -89,7 +100,12 @@ for (const mode of ["median_mad", "minmax"] as const) {
     const codebook = referenceCodebook(params);
     const data = batches(mode);
 
-    const ref: number[] = [], est: number[] = [], base: number[] = [];
+    const ref: number[] = [], est: number[] = [];
+    const model: ByRead = new Map(), baseline: ByRead = new Map();
+    const of = (reads: ByRead, key: string) => {
+      if (!reads.has(key)) reads.set(key, { ref: [], est: [] });
+      return reads.get(key)!;
+    };
     let absNormalised = 0;
     const counts = new Map<number, number>();
     for (const batch of data) {
@@ -97,24 +113,24 @@ for (const mode of ["median_mad", "minmax"] as const) {
       const q = referenceQuantize(codebook, z, MODEL.beta);
       for (const c of q.indices) counts.set(c, (counts.get(c) ?? 0) + 1);
       const y = referenceDecode(params, MODEL, q.quantized, activation === "tanh");
-      batch.sources.forEach(({ stats }, row) => {
-        const pA: number[] = [];
+      batch.sources.forEach(({ stats, readId }, row) => {
+        const pA: number[] = [], rec: number[] = [];
         for (let i = 0; i < W; i++) {
           const x = batch.values[row * W + i]!, r = y[row * W + i]!;
           absNormalised += Math.abs(x - r);
           pA.push(x * stats.scalePa + stats.shiftPa);
-          est.push(r * stats.scalePa + stats.shiftPa);
+          rec.push(r * stats.scalePa + stats.shiftPa);
         }
         ref.push(...pA);
+        est.push(...rec);
+        of(model, readId).ref.push(...pA);
+        of(model, readId).est.push(...rec);
         const m = mode === "median_mad" ? stats.shiftPa : median(pA);
-        base.push(...pA.map(() => m));
+        of(baseline, readId).ref.push(...pA);
+        of(baseline, readId).est.push(...pA.map(() => m));
       });
     }
     const n = ref.length;
-    const meanRef = ref.reduce((a, v) => a + v, 0) / n, meanEst = est.reduce((a, v) => a + v, 0) / n;
-    const cov = ref.reduce((a, v, i) => a + (v - meanRef) * (est[i]! - meanEst), 0);
-    const varRef = ref.reduce((a, v) => a + (v - meanRef) ** 2, 0);
-    const varEst = est.reduce((a, v) => a + (v - meanEst) ** 2, 0);
     const total = [...counts.values()].reduce((a, v) => a + v, 0);
     const entropy = [...counts.values()].reduce((a, c) => a - (c / total) * Math.log(c / total), 0);
 
@@ -122,9 +138,9 @@ for (const mode of ["median_mad", "minmax"] as const) {
     assertEquals(got.windows, 5);
     assertAlmostEquals(got.l1, absNormalised / n, 1e-4);
     assertAlmostEquals(got.maePa, ref.reduce((a, v, i) => a + Math.abs(v - est[i]!), 0) / n, 1e-3);
-    assertAlmostEquals(got.snrDb, snrDb(ref, est), 1e-3);
-    assertAlmostEquals(got.baselineSnrDb, snrDb(ref, base), 1e-3);
-    assertAlmostEquals(got.pearsonR, cov / Math.sqrt(varRef * varEst), 1e-4);
+    assertAlmostEquals(got.snrDb, pooled(model).snrDb, 1e-3);
+    assertAlmostEquals(got.baselineSnrDb, pooled(baseline).snrDb, 1e-3);
+    assertAlmostEquals(got.pearsonR, pooled(model).pearsonR, 1e-4);
     assertAlmostEquals(got.codebookUsage, counts.size / MODEL.codebook_size, 1e-12);
     assertAlmostEquals(got.codebookPerplexity, Math.exp(entropy), 1e-6);
     codec.dispose();
@@ -138,18 +154,21 @@ Deno.test("evaluateHeldOut() with 3 quantizer stages scores each stage's codes a
   const params = await codec.exportParams();
   const codebooks = [1, 2, 3].map((k) => referenceCodebook(params, k === 1 ? "quantizer" : `quantizer/stage_${k}`));
   const data = batches("median_mad");
-  const ref: number[] = [];
-  const est: number[][] = [[], [], []];
+  // Per stage count K: the samples grouped by read (the pooled SNR centres each read on its own mean).
+  const byK: ByRead[] = [new Map(), new Map(), new Map()];
   const counts = [0, 1, 2].map(() => new Map<number, number>());
   for (const batch of data) {
     const z = referenceEncode(params, model, batch.values, [batch.batchSize, W]);
     for (const k of [1, 2, 3]) {
       const q = referenceResidualQuantize(codebooks.slice(0, k), z, model.beta);
       const y = referenceDecode(params, model, q.quantized, false);
-      batch.sources.forEach(({ stats }, row) => {
+      batch.sources.forEach(({ stats, readId }, row) => {
+        const reads = byK[k - 1]!;
+        if (!reads.has(readId)) reads.set(readId, { ref: [], est: [] });
+        const read = reads.get(readId)!;
         for (let i = 0; i < W; i++) {
-          if (k === 3) ref.push(batch.values[row * W + i]! * stats.scalePa + stats.shiftPa);
-          est[k - 1]!.push(y[row * W + i]! * stats.scalePa + stats.shiftPa);
+          read.ref.push(batch.values[row * W + i]! * stats.scalePa + stats.shiftPa);
+          read.est.push(y[row * W + i]! * stats.scalePa + stats.shiftPa);
         }
       });
       if (k === 3) {
@@ -159,7 +178,7 @@ Deno.test("evaluateHeldOut() with 3 quantizer stages scores each stage's codes a
   }
   const got = await evaluateHeldOut(codec, data);
   assertEquals(got.snrDbByQuantizers.length, 3);
-  est.forEach((e, k) => assertAlmostEquals(got.snrDbByQuantizers[k]!, snrDb(ref, e), 1e-3));
+  byK.forEach((reads, k) => assertAlmostEquals(got.snrDbByQuantizers[k]!, pooled(reads).snrDb, 1e-3));
   assertEquals(got.snrDbByQuantizers[2], got.snrDb);
   assertEquals(got.stageCodebooks.length, 3);
   counts.forEach((c, s) => assertAlmostEquals(got.stageCodebooks[s]!.usage, c.size / model.codebook_size, 1e-12));

@@ -9,7 +9,7 @@ import { kernelPlanFor } from "../../lib/model/kernel_plan.ts";
 import { initBackend } from "../../lib/runtime/backend.ts";
 import { encoderHop, parseConfig } from "../../lib/runtime/config.ts";
 import { Rng } from "../../lib/runtime/rng.ts";
-import { loadCheckpoint } from "../../lib/train/checkpoint.ts";
+import { loadCheckpoint } from "../../lib/checkpoint/checkpoint.ts";
 import { trainModel } from "../../lib/train/loop.ts";
 import { MetricsLog } from "../../lib/train/metrics_log.ts";
 import { assert, assertEquals } from "../_assert.ts";

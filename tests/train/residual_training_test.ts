@@ -5,7 +5,7 @@ import { assert, assertEquals } from "../_assert.ts";
 import { withTempDir } from "../_temp_dir.ts";
 import { initBackend } from "../../lib/runtime/backend.ts";
 import { parseConfig } from "../../lib/runtime/config.ts";
-import { loadCheckpoint } from "../../lib/train/checkpoint.ts";
+import { loadCheckpoint } from "../../lib/checkpoint/checkpoint.ts";
 import { trainModel } from "../../lib/train/loop.ts";
 import { MetricsLog, type MetricsRecord } from "../../lib/train/metrics_log.ts";
 import { tinyConfig } from "./_tiny_config.ts";

@@ -1,7 +1,7 @@
 import { assertEquals, assertRejects } from "../_assert.ts";
 import { withTempDir } from "../_temp_dir.ts";
-import { saveCheckpoint } from "../../lib/train/checkpoint.ts";
-import { CheckpointError } from "../../lib/train/errors.ts";
+import { saveCheckpoint } from "../../lib/checkpoint/checkpoint.ts";
+import { CheckpointError } from "../../lib/checkpoint/errors.ts";
 import { prepareRunFolder } from "../../lib/train/run_folder.ts";
 
 const NOW = new Date("2026-04-05T12:30:45.678Z");

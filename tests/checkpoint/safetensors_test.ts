@@ -3,10 +3,10 @@ import { Codec } from "../../lib/model/codec.ts";
 import { kernelPlanFor } from "../../lib/model/kernel_plan.ts";
 import { parseConfig } from "../../lib/runtime/config.ts";
 import { Rng } from "../../lib/runtime/rng.ts";
-import { decodeSafetensors, encodeSafetensors, type Tensor } from "../../lib/train/safetensors.ts";
+import { decodeSafetensors, encodeSafetensors, type Tensor } from "../../lib/checkpoint/safetensors.ts";
 import { withTempDir } from "../_temp_dir.ts";
 import { makeTinyCheckpoint } from "../codec/_tiny_checkpoint.ts";
-import { tinyConfig } from "./_tiny_config.ts";
+import { tinyConfig } from "../train/_tiny_config.ts";
 
 const sample = (): Map<string, Tensor> =>
   new Map<string, Tensor>([

@@ -15,6 +15,7 @@
 import { join } from "@std/path";
 import { CheckpointError } from "./errors.ts";
 import { decodeSafetensors, encodeSafetensors, type Tensor } from "./safetensors.ts";
+import { removeIfPresent, tempPathOf } from "../runtime/atomic_file.ts";
 import { crashPoint } from "../runtime/crash_point.ts";
 import { pathExists } from "../runtime/path_exists.ts";
 import { writeAll } from "../runtime/write_all.ts";
@@ -25,6 +26,8 @@ export const CHECKPOINT_TENSOR_FILES = ["generator", "discriminator", "optimizer
 export type CheckpointTensorFile = (typeof CHECKPOINT_TENSOR_FILES)[number];
 /** The JSON file of a checkpoint. */
 export const STATE_FILE = "state.json";
+/** The generator's weights in a checkpoint directory (the codec's identity is its sha256). */
+export const GENERATOR_FILE = "generator.safetensors";
 
 const CHECKPOINT_NAME = /^checkpoint_(\d+)$/;
 
@@ -93,8 +96,8 @@ export async function saveCheckpoint(
   await Deno.mkdir(dir, { recursive: true });
   const name = `checkpoint_${data.step}`;
   const final = join(dir, name);
-  const temp = join(dir, `.${name}.tmp-${Deno.pid}`);
-  await Deno.remove(temp, { recursive: true }).catch(ignoreNotFound);
+  const temp = tempPathOf(final, { hidden: true });
+  await removeIfPresent(temp, { recursive: true });
   try {
     await Deno.mkdir(temp);
     for (const file of CHECKPOINT_TENSOR_FILES) {
@@ -111,7 +114,7 @@ export async function saveCheckpoint(
     if (replaced) await Deno.remove(previous, { recursive: true });
     await syncDirectory(dir);
   } catch (error) {
-    await Deno.remove(temp, { recursive: true }).catch(ignoreNotFound);
+    await removeIfPresent(temp, { recursive: true });
     throw new CheckpointError(final, `Cannot save checkpoint: ${error instanceof Error ? error.message : error}`, {
       cause: error,
     });
@@ -253,8 +256,4 @@ async function syncDirectory(dir: string): Promise<void> {
   } catch {
     // Directories cannot be opened for syncing on every platform; the rename is still atomic.
   }
-}
-
-function ignoreNotFound(error: unknown): void {
-  if (!(error instanceof Deno.errors.NotFound)) throw error;
 }

@@ -6,8 +6,8 @@ import {
   listCheckpoints,
   loadCheckpoint,
   saveCheckpoint,
-} from "../../lib/train/checkpoint.ts";
-import { CheckpointError } from "../../lib/train/errors.ts";
+} from "../../lib/checkpoint/checkpoint.ts";
+import { CheckpointError } from "../../lib/checkpoint/errors.ts";
 
 function data(step: number): CheckpointData {
   const tensor = (value: number) => new Map([["w", { shape: [2], data: Float32Array.of(value, -value) }]]);

@@ -122,6 +122,7 @@ export {
   type ReadLayout,
   readLayout,
   type ReadLayoutOptions,
+  type RunnerForOptions,
   SHARD_MANIFEST_FORMAT,
   type ShardCompleteness,
   type ShardManifest,

@@ -190,7 +190,8 @@ export async function decodeTokens(
   await makeOutputFolders(pairs);
   const sizes = await Promise.all(pairs.map(async (pair) => (await Deno.stat(pair.input)).size));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
-  const runner = options.pool?.runnerFor(options.codec) ?? await startRunner(options.codec, options.workers ?? 0);
+  const runner = options.pool?.runnerFor(options.codec, { signal: options.signal }) ??
+    await startRunner(options.codec, options.workers ?? 0);
   const files: DecodedFile[] = [];
   const counters = { reads: 0, samples: 0, bytesDone: 0 };
   try {
@@ -286,6 +287,8 @@ async function decodeFile(input: string, output: string, context: FileContext): 
     context.signal?.throwIfAborted();
     const run = runs.get(read.acquisitionId)!;
     const adc = decodeReadWith(runner, header, { ...read, run }, header.tail);
+    // A read still in flight when an earlier one fails, or the call is aborted, is never awaited.
+    adc.catch(() => {});
     const jobs = jobCount(read.numSamples, header, header.tail);
     queue.push({ read, adc, jobs });
     queuedJobs += jobs;

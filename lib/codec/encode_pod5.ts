@@ -165,7 +165,8 @@ export async function encodePod5(input: string, output: string, options: EncodeP
   await makeOutputFolders(pairs);
   const sizes = await Promise.all(pairs.map(async (pair) => (await Deno.stat(pair.input)).size));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
-  const runner = options.pool?.runnerFor(options.codec) ?? await startRunner(options.codec, options.workers ?? 0);
+  const runner = options.pool?.runnerFor(options.codec, { signal: options.signal }) ??
+    await startRunner(options.codec, options.workers ?? 0);
   const files: EncodedFile[] = [];
   const counters = { reads: 0, samples: 0, bytesDone: 0 };
   const pooled = options.verify === true ? new SignalMetricsAccumulator() : undefined;
@@ -279,6 +280,9 @@ async function encodeFile(input: string, output: string, context: FileContext): 
         decodeReadWith(runner, codec, { ...e, calibration: read.calibration, numSamples: adc.length, run }, tail)
       )
       : undefined;
+    // A read still in flight when an earlier one fails, or the call is aborted, is never awaited.
+    encoded.catch(() => {});
+    reconstruction?.catch(() => {});
     const jobs = jobCount(adc.length, codec, tail);
     queue.push({ read, adc, encoded, reconstruction, jobs });
     queuedJobs += jobs;

@@ -1,6 +1,6 @@
 /**
- * Errors of the server: a request that gets a given HTTP status, and a full
- * queue.
+ * Errors of the server: a request that gets a given HTTP status, a body that
+ * arrived too slowly, and a full queue.
  *
  * @module
  */
@@ -11,19 +11,21 @@ export class HttpError extends Error {
   readonly status: number;
   /** Extra response headers (`Allow`, `Retry-After`, `WWW-Authenticate`). */
   readonly headers: Readonly<Record<string, string>>;
+  /** Close the connection once the error is sent (the rest of the body is not waited for). */
+  readonly closeConnection: boolean;
 
   /**
    * Create an HTTP error.
    *
    * @param status The status, 400–599.
    * @param message The reason, one line in std's style ("Cannot encode: ...").
-   * @param options Extra headers and the `cause`, if any.
+   * @param options Extra headers, whether to close the connection (default false), and the `cause`, if any.
    * @throws {RangeError} When `status` is not an error status.
    */
   constructor(
     status: number,
     message: string,
-    options: { headers?: Readonly<Record<string, string>>; cause?: unknown } = {},
+    options: { headers?: Readonly<Record<string, string>>; closeConnection?: boolean; cause?: unknown } = {},
   ) {
     if (!Number.isInteger(status) || status < 400 || status > 599) {
       throw new RangeError(`Cannot create HttpError: status ${status} is not 400-599`);
@@ -32,6 +34,25 @@ export class HttpError extends Error {
     this.name = "HttpError";
     this.status = status;
     this.headers = options.headers ?? {};
+    this.closeConnection = options.closeConnection === true;
+  }
+}
+
+/** A body that stopped arriving, or arrived too slowly: 408, and the connection is closed. */
+export class BodyTimeoutError extends HttpError {
+  /** Settles once the body has been let go of (the server can then drop the connection). */
+  readonly released: Promise<void>;
+
+  /**
+   * Create a body timeout error.
+   *
+   * @param message The reason, with the bytes received and the time taken.
+   * @param released Settles once the body has been let go of (default: at once).
+   */
+  constructor(message: string, released: Promise<void> = Promise.resolve()) {
+    super(408, message, { closeConnection: true });
+    this.name = "BodyTimeoutError";
+    this.released = released;
   }
 }
 

@@ -1,9 +1,12 @@
 /**
  * `createServeHandler()`: the HTTP handler of `deno task serve`: routes,
- * checks each request (method, token, query, content type, length), takes a
- * processing slot, spools the body to a private file, runs the operation and
- * streams its output back. Every refusal is a JSON `{ "error", "status" }`;
- * the handler keeps nothing per request once the response is done.
+ * checks each request (method, token, query, content type, length), takes an
+ * upload slot and spools the body to a private file against the body
+ * timeout, then takes a processing slot and runs the operation against the
+ * work timeout and the request's work budget, and streams its output back.
+ * Receiving is not processing: a slow upload holds an upload slot, never a
+ * processing slot. Every refusal is a JSON `{ "error", "status" }`; the
+ * handler keeps nothing per request once the response is done.
  *
  * @module
  */
@@ -13,10 +16,14 @@ import { formatError } from "../runtime/error_report.ts";
 import { InputError } from "../runtime/errors.ts";
 import { VERSION } from "../version.ts";
 import type { BearerToken } from "./bearer_token.ts";
-import { HttpError, QueueFullError } from "./errors.ts";
+import { MIN_BODY_BYTES_PER_S, timedBody } from "./body_deadline.ts";
+import { closingResponse } from "./closing_response.ts";
+import { BodyTimeoutError, HttpError, QueueFullError } from "./errors.ts";
 import { fileResponse } from "./file_response.ts";
-import type { ReleaseSlot, RequestLimiter } from "./request_limiter.ts";
+import { type ReleaseSlot, RequestLimiter } from "./request_limiter.ts";
 import { RequestWorkspace } from "./request_workspace.ts";
+import { DEFAULT_BODY_TIMEOUT_S, DEFAULT_WORK_TIMEOUT_S, UPLOADS_PER_SLOT } from "./serve_flags.ts";
+import { DEFAULT_MAX_READS, defaultMaxSamples, type WorkBudget } from "./work_budget.ts";
 import {
   checkContentType,
   checkLength,
@@ -36,6 +43,22 @@ export interface ServeHandlerOptions {
   readonly tempDir: string;
   /** Largest body accepted, bytes. */
   readonly maxBodyBytes: number;
+  /**
+   * Bodies being received at once (`--max-uploads`; its queue must be 0: past
+   * it, 503). Default: {@linkcode UPLOADS_PER_SLOT} per processing slot.
+   */
+  readonly uploads?: RequestLimiter;
+  /** `--body-timeout`, ms (default {@linkcode DEFAULT_BODY_TIMEOUT_S} s). */
+  readonly bodyTimeoutMs?: number;
+  /** The slowest a body may arrive after the body timeout's allowance, bytes/s (default {@linkcode MIN_BODY_BYTES_PER_S}). */
+  readonly minBodyBytesPerS?: number;
+  /** `--work-timeout`, ms (default {@linkcode DEFAULT_WORK_TIMEOUT_S} s). */
+  readonly workTimeoutMs?: number;
+  /**
+   * `--max-samples` and `--max-reads` (default: the samples of the largest
+   * POD5 file `maxBodyBytes` admits at 6 bits/sample, and {@linkcode DEFAULT_MAX_READS}).
+   */
+  readonly budget?: WorkBudget;
   /** When set, every endpoint but `/healthz` needs `Authorization: Bearer <token>`. */
   readonly token?: BearerToken | undefined;
   /** Receives one line per request, and internal errors. */
@@ -97,6 +120,15 @@ const HEALTH_PATH = "/healthz";
 export function createServeHandler(options: ServeHandlerOptions): ServeHandler {
   const startedMs = performance.now();
   const log = options.onLog ?? (() => {});
+  const limits: Limits = {
+    ...options,
+    uploads: options.uploads ??
+      new RequestLimiter({ concurrency: UPLOADS_PER_SLOT * options.limiter.concurrency, queue: 0 }),
+    bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_S * 1000,
+    minBodyBytesPerS: options.minBodyBytesPerS ?? MIN_BODY_BYTES_PER_S,
+    workTimeoutMs: options.workTimeoutMs ?? DEFAULT_WORK_TIMEOUT_S * 1000,
+    budget: options.budget ?? { maxSamples: defaultMaxSamples(options.maxBodyBytes), maxReads: DEFAULT_MAX_READS },
+  };
   const health = (): Response => {
     const codec = options.pool.codec;
     const memory = Deno.memoryUsage();
@@ -112,7 +144,16 @@ export function createServeHandler(options: ServeHandlerOptions): ServeHandler {
       queue: options.limiter.queue,
       active: options.limiter.active,
       queued: options.limiter.queued,
+      max_uploads: limits.uploads.concurrency,
+      uploads: limits.uploads.active,
       max_body_bytes: options.maxBodyBytes,
+      body_timeout_s: limits.bodyTimeoutMs / 1000,
+      work_timeout_s: limits.workTimeoutMs / 1000,
+      max_samples: limits.budget.maxSamples,
+      max_reads: limits.budget.maxReads,
+      model_jobs: options.pool.jobsStarted,
+      model_jobs_running: options.pool.jobsRunning,
+      pid: Deno.pid,
       rss_bytes: memory.rss,
       heap_used_bytes: memory.heapUsed,
     });
@@ -126,7 +167,7 @@ export function createServeHandler(options: ServeHandlerOptions): ServeHandler {
         ? request.method === "GET" ? health() : refuse(
           new HttpError(405, `Cannot ${request.method} ${HEALTH_PATH}: use GET`, { headers: { allow: "GET" } }),
         )
-        : await handlePost(request, url, info, options);
+        : await handlePost(request, url, info, limits);
     } catch (error) {
       // handlePost turns every error into a response; this is the last guard.
       log(formatError(error));
@@ -139,11 +180,20 @@ export function createServeHandler(options: ServeHandlerOptions): ServeHandler {
   };
 }
 
+/** The handler's options with every default filled in. */
+interface Limits extends ServeHandlerOptions {
+  readonly uploads: RequestLimiter;
+  readonly bodyTimeoutMs: number;
+  readonly minBodyBytesPerS: number;
+  readonly workTimeoutMs: number;
+  readonly budget: WorkBudget;
+}
+
 async function handlePost(
   request: Request,
   url: URL,
   info: ServeRequestInfo | undefined,
-  options: ServeHandlerOptions,
+  options: Limits,
 ): Promise<Response> {
   if (options.token !== undefined && !options.token.accepts(request.headers.get("authorization"))) {
     return refuse(
@@ -172,31 +222,50 @@ async function handlePost(
   } catch (error) {
     return refuse(error);
   }
-  const queuedAt = performance.now();
-  let release: ReleaseSlot;
+  // A body is not received for a request that would find the line full.
+  const full = options.limiter.refusal();
+  if (full !== undefined) return refuse(busy(full));
+  let releaseUpload: ReleaseSlot;
   try {
-    release = await options.limiter.acquire(request.signal);
+    releaseUpload = await options.uploads.acquire(request.signal);
   } catch (error) {
-    if (error instanceof QueueFullError) {
-      return refuse(
-        new HttpError(503, error.message, { headers: { "retry-after": String(error.retryAfterSeconds) } }),
-      );
-    }
-    return refuse(clientGone(route));
+    if (!(error instanceof QueueFullError)) return refuse(clientGone(route));
+    return refuse(
+      new HttpError(
+        503,
+        `Cannot take the request: ${options.uploads.active} uploads are in progress (the server's --max-uploads)`,
+        { headers: { "retry-after": String(error.retryAfterSeconds) } },
+      ),
+    );
   }
-  const timing: string[] = [`queue;dur=${Math.round(performance.now() - queuedAt)}`];
+  const timing: string[] = [];
   let workspace: RequestWorkspace | undefined;
+  let release: ReleaseSlot | undefined;
   let handedOver = false;
+  const workTimer = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     workspace = await RequestWorkspace.create(options.tempDir);
     const bodyAt = performance.now();
-    const input = await spool(request, workspace, route, sizeBytes);
+    const input = await spool(request, workspace, route, { ...options, sizeBytes });
+    releaseUpload();
     timing.push(`body;dur=${Math.round(performance.now() - bodyAt)}`);
+    const queuedAt = performance.now();
+    try {
+      release = await options.limiter.acquire(request.signal);
+    } catch (error) {
+      throw error instanceof QueueFullError ? busy(error) : error;
+    }
+    timing.push(`queue;dur=${Math.round(performance.now() - queuedAt)}`);
     const output = workspace.path(`output${route.outputExtension}`);
     const workAt = performance.now();
-    const result = await route.run({ input, output, pool: options.pool, signal: request.signal }, params);
+    timer = setTimeout(() => workTimer.abort(), options.workTimeoutMs);
+    const signal = AbortSignal.any([request.signal, workTimer.signal]);
+    const context = { input, output, pool: options.pool, signal, budget: options.budget };
+    const result = await route.run(context, params);
     // The pipelines look at the signal between reads; a client that left during the last ones gets no file.
-    request.signal.throwIfAborted();
+    signal.throwIfAborted();
+    clearTimeout(timer);
     timing.push(`work;dur=${Math.round(performance.now() - workAt)}`);
     const owned = workspace;
     const dispose = () => owned.dispose().catch((error) => options.onLog?.(formatError(error)));
@@ -210,11 +279,22 @@ async function handlePost(
     return response;
   } catch (error) {
     if (request.signal.aborted) return refuse(clientGone(route));
+    if (workTimer.signal.aborted) {
+      return refuse(
+        new HttpError(
+          503,
+          `Cannot ${route.verb}: the work took longer than this server's --work-timeout ` +
+            `(${options.workTimeoutMs / 1000} s)`,
+        ),
+      );
+    }
     const refusal = asHttpError(error, route, workspace);
     if (refusal.status >= 500) options.onLog?.(formatError(error));
     return refuse(refusal);
   } finally {
-    release();
+    clearTimeout(timer);
+    releaseUpload();
+    release?.();
     if (!handedOver) await workspace?.dispose().catch((error) => options.onLog?.(formatError(error)));
   }
 }
@@ -223,12 +303,17 @@ async function spool(
   request: Request,
   workspace: RequestWorkspace,
   route: PostRoute,
-  sizeBytes: number,
+  options: Pick<Limits, "bodyTimeoutMs" | "minBodyBytesPerS"> & { readonly sizeBytes: number },
 ): Promise<string> {
+  const timed = request.body === null ? null : timedBody(request.body, {
+    timeoutMs: options.bodyTimeoutMs,
+    minBytesPerS: options.minBodyBytesPerS,
+    sizeBytes: options.sizeBytes,
+  });
   try {
-    return await workspace.writeBody(request.body, {
+    return await workspace.writeBody(timed, {
       name: `body${route.inputExtension}`,
-      sizeBytes,
+      sizeBytes: options.sizeBytes,
       signal: request.signal,
     });
   } catch (error) {
@@ -238,6 +323,11 @@ async function spool(
       cause: error,
     });
   }
+}
+
+/** Every processing slot busy and the line full: 503 with a retry delay. */
+function busy(error: QueueFullError): HttpError {
+  return new HttpError(503, error.message, { headers: { "retry-after": String(error.retryAfterSeconds) } });
 }
 
 function clientGone(route: PostRoute): HttpError {
@@ -271,8 +361,14 @@ function refuse(error: unknown): Response {
   const refusal = error instanceof HttpError
     ? error
     : new HttpError(500, "Cannot handle the request: internal error (see the server log)");
-  return Response.json({ error: refusal.message, status: refusal.status }, {
-    status: refusal.status,
-    headers: refusal.headers,
-  });
+  const body = { error: refusal.message, status: refusal.status };
+  if (refusal.closeConnection) {
+    // The client may still be sending: the connection is dropped after the error (see closing_response.ts).
+    return closingResponse(new TextEncoder().encode(JSON.stringify(body)), {
+      status: refusal.status,
+      headers: { ...refusal.headers, "content-type": "application/json" },
+      ...(refusal instanceof BodyTimeoutError ? { after: refusal.released } : {}),
+    });
+  }
+  return Response.json(body, { status: refusal.status, headers: refusal.headers });
 }

@@ -14,6 +14,7 @@ import type { CodesEncoding } from "../codec/types.ts";
 import { inspectRecords } from "../pod5/inspect_records.ts";
 import { Pod5Reader } from "../pod5/reader.ts";
 import { HttpError } from "./errors.ts";
+import { checkPod5Work, checkTokenWork, type WorkBudget } from "./work_budget.ts";
 
 /** Header names of the response facts (lower case, as `Headers` gives them back). */
 export const FACT_HEADERS = {
@@ -39,8 +40,10 @@ export interface OperationContext {
   readonly output: string;
   /** The server's model pool (its `codec` is the server's checkpoint). */
   readonly pool: CodecPool;
-  /** Aborted when the client goes away. */
+  /** Aborted when the client goes away, or the work takes longer than the work timeout. */
   readonly signal: AbortSignal;
+  /** The reads and samples a request may ask for (413 past them, before any work). */
+  readonly budget: WorkBudget;
 }
 
 /** NDJSON lines buffered before a write. */
@@ -53,12 +56,15 @@ const NDJSON_CHUNK_CHARS = 65536;
  * @param options Whether to add `signal_sha256`.
  * @returns The read count header.
  * @throws {Pod5FormatError} When the body is not a readable POD5 file.
+ * @throws {HttpError} 413 when the body has more reads (or, hashing, samples) than the budget.
  */
 export async function inspectOperation(
   context: OperationContext,
   options: { readonly signalSha256: boolean },
 ): Promise<OperationResult> {
   await using reader = await Pod5Reader.open(context.input);
+  // Hashing the signal decodes it: its samples count against the budget then.
+  checkPod5Work(reader, { verb: "inspect", samples: options.signalSha256, budget: context.budget });
   using file = await Deno.open(context.output, { write: true, createNew: true, mode: 0o600 });
   const encoder = new TextEncoder();
   const write = async (text: string) => {
@@ -86,6 +92,7 @@ export async function inspectOperation(
  * @param options Codes encoding and whether to skip reads at another sample rate.
  * @returns Reads, samples and bits/sample headers.
  * @throws {Pod5FormatError} When the body is not a readable POD5 file.
+ * @throws {HttpError} 413 when the body has more reads or samples than the budget.
  * @throws {CodecMismatchError} When a read's sample rate is not the model's.
  */
 export async function encodeOperation(
@@ -93,6 +100,10 @@ export async function encodeOperation(
   options: { readonly codes: CodesEncoding; readonly skipMismatched: boolean },
 ): Promise<OperationResult> {
   const codec = context.pool.codec;
+  {
+    await using reader = await Pod5Reader.open(context.input);
+    checkPod5Work(reader, { verb: "encode", samples: true, budget: context.budget });
+  }
   const summary = await encodePod5(context.input, context.output, {
     codec,
     pool: context.pool,
@@ -118,7 +129,8 @@ export async function encodeOperation(
  *
  * @param context Input, output, pool and abort signal.
  * @returns Reads and samples headers.
- * @throws {HttpError} 409 naming both sha256s when the tokens come from another checkpoint.
+ * @throws {HttpError} 413 when the tokens hold more reads or samples than the budget; 409 naming both
+ *   sha256s when they come from another checkpoint.
  * @throws {TokenFileError} When the body is not a token file, or is damaged.
  * @throws {CodecMismatchError} When the tokens' window, hop or codebook differ from the checkpoint's.
  */
@@ -126,6 +138,7 @@ export async function decodeOperation(context: OperationContext): Promise<Operat
   const codec = context.pool.codec;
   {
     await using reader = await TokenFileReader.open(context.input);
+    await checkTokenWork(reader, { verb: "decode", budget: context.budget });
     const recorded = reader.header.checkpoint;
     if (recorded.sha256 !== codec.checkpoint.sha256) {
       throw new HttpError(

@@ -6,6 +6,7 @@
  * @module
  */
 import type { AsyncRecordBatchFileReader } from "apache-arrow";
+import { checkArrowColumns } from "../arrow/check_arrow_data.ts";
 import { type ArrowIpcSummary, checkArrowIpcFile } from "../arrow/check_arrow_ipc_file.ts";
 import { embeddedFileHandle, openArrowFileReader, RandomAccessFile } from "../arrow/random_access_file.ts";
 import { isUuid } from "../pod5/uuid.ts";
@@ -138,6 +139,7 @@ export class TokenFileReader implements AsyncDisposable {
     for (let b = 0; b < this.#arrow.numRecordBatches; b++) {
       const batch = await this.#step(`record batch ${b}`, () => this.#arrow.readRecordBatch(b));
       if (batch === null) throw new TokenFileError(this.path, `Cannot read token file: record batch ${b} is missing`);
+      await this.#step(`record batch ${b}`, () => Promise.resolve(checkArrowColumns(batch)));
       const rows = await this.#step(`record batch ${b}`, () => Promise.resolve(rowsOfBatch(batch, h.codesEncoding)));
       for (const row of rows) {
         const fail = (reason: string): never => {
@@ -222,6 +224,7 @@ export class TokenFileReader implements AsyncDisposable {
     for (let b = 0; b < this.#arrow.numRecordBatches; b++) {
       const batch = await this.#step(`record batch ${b}`, () => this.#arrow.readRecordBatch(b));
       if (batch === null) throw new TokenFileError(this.path, `Cannot read token file: record batch ${b} is missing`);
+      await this.#step(`record batch ${b}`, () => Promise.resolve(checkArrowColumns(batch)));
       const rows = await this.#step(
         `record batch ${b}`,
         () => Promise.resolve(rowsOfBatch(batch, this.header.codesEncoding)),

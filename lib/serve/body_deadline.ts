@@ -8,14 +8,14 @@
  * 1 MiB/s is never cut off.
  *
  * A read still waiting when the deadline passes cannot be called off in
- * Deno: cancelling the body then leaves its connection open (the server goes
- * on reading the rest of the body). So the body is let go of once that read
- * ends (the client's next bytes, or its hanging up), and the error's
- * `released` promise says when: a response sent after it can drop the
- * connection (`closing_response.ts`). It settles after
- * {@linkcode MAX_RELEASE_WAIT_MS} (or the body timeout, if shorter) at the
- * latest: a client that sends nothing more gets its 408 and keeps its
- * connection until it closes it, holding no slot and no file.
+ * Deno (2.x): the body's connection then cannot be dropped, and if the 408
+ * is a response that drops it (`closing_response.ts`) the server even keeps
+ * the socket after the client has closed its end. So the body is let go of
+ * once that read ends (the client's next bytes), and the error's `released`
+ * promise says whether that happened within {@linkcode MAX_RELEASE_WAIT_MS}
+ * (or the body timeout, if shorter): if so the 408 can drop the connection,
+ * if not it must be a plain response (the client that sends nothing more
+ * keeps its connection until it closes it, holding no slot and no file).
  *
  * @module
  */
@@ -34,27 +34,32 @@ export interface TimedBodyOptions {
   readonly sizeBytes: number;
 }
 
-/** The longest the connection of a cut-off body waits for its last read to end before its 408 ends, ms. */
-export const MAX_RELEASE_WAIT_MS = 10_000;
+/**
+ * The longest a cut-off body's 408 waits for the read the server was
+ * waiting on to end (the client's next bytes), ms: a trickler's next byte
+ * comes within it, and its connection can then be dropped.
+ */
+export const MAX_RELEASE_WAIT_MS = 2_000;
 
 const TIMED_OUT = Symbol("timed out");
 
 /**
  * Cancel the body once `read` ends (the client's next bytes, its end, or a
  * failure: which changes nothing), or after `maxWaitMs` whatever happens
- * (a cancellation that fails changes nothing either).
+ * (a cancellation that fails changes nothing either). Resolves to whether
+ * the read ended in time.
  */
 function letGo(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   read: Promise<unknown>,
   maxWaitMs: number,
-): Promise<void> {
+): Promise<boolean> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<void>((resolve) => timer = setTimeout(resolve, maxWaitMs));
-  const ended = read.then(() => {}, () => {});
-  return Promise.race([ended, late]).then(() => {
+  const late = new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), maxWaitMs));
+  const ended = read.then(() => true, () => true);
+  return Promise.race([ended, late]).then((inTime) => {
     clearTimeout(timer);
-    return reader.cancel().then(() => {}, () => {});
+    return reader.cancel().then(() => inTime, () => inTime);
   });
 }
 

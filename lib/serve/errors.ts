@@ -11,21 +11,19 @@ export class HttpError extends Error {
   readonly status: number;
   /** Extra response headers (`Allow`, `Retry-After`, `WWW-Authenticate`). */
   readonly headers: Readonly<Record<string, string>>;
-  /** Close the connection once the error is sent (the rest of the body is not waited for). */
-  readonly closeConnection: boolean;
 
   /**
    * Create an HTTP error.
    *
    * @param status The status, 400–599.
    * @param message The reason, one line in std's style ("Cannot encode: ...").
-   * @param options Extra headers, whether to close the connection (default false), and the `cause`, if any.
+   * @param options Extra headers and the `cause`, if any.
    * @throws {RangeError} When `status` is not an error status.
    */
   constructor(
     status: number,
     message: string,
-    options: { headers?: Readonly<Record<string, string>>; closeConnection?: boolean; cause?: unknown } = {},
+    options: { headers?: Readonly<Record<string, string>>; cause?: unknown } = {},
   ) {
     if (!Number.isInteger(status) || status < 400 || status > 599) {
       throw new RangeError(`Cannot create HttpError: status ${status} is not 400-599`);
@@ -34,23 +32,26 @@ export class HttpError extends Error {
     this.name = "HttpError";
     this.status = status;
     this.headers = options.headers ?? {};
-    this.closeConnection = options.closeConnection === true;
   }
 }
 
-/** A body that stopped arriving, or arrived too slowly: 408, and the connection is closed. */
+/** A body that stopped arriving, or arrived too slowly: 408. */
 export class BodyTimeoutError extends HttpError {
-  /** Settles once the body has been let go of (the server can then drop the connection). */
-  readonly released: Promise<void>;
+  /**
+   * Settles once the body has been let go of: to true when the server can
+   * then drop the connection, false when the client sent nothing more in
+   * time (its connection stays open until it closes it).
+   */
+  readonly released: Promise<boolean>;
 
   /**
    * Create a body timeout error.
    *
    * @param message The reason, with the bytes received and the time taken.
-   * @param released Settles once the body has been let go of (default: at once).
+   * @param released Settles once the body has been let go of (default: at once, true).
    */
-  constructor(message: string, released: Promise<void> = Promise.resolve()) {
-    super(408, message, { closeConnection: true });
+  constructor(message: string, released: Promise<boolean> = Promise.resolve(true)) {
+    super(408, message);
     this.name = "BodyTimeoutError";
     this.released = released;
   }

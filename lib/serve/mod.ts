@@ -7,12 +7,7 @@
  */
 export { BearerToken } from "./bearer_token.ts";
 export { MAX_RELEASE_WAIT_MS, MIN_BODY_BYTES_PER_S, timedBody, type TimedBodyOptions } from "./body_deadline.ts";
-export {
-  closingResponse,
-  type ClosingResponseOptions,
-  CONNECTION_DROPPED_LINE,
-  DEFAULT_DROP_WAIT_MS,
-} from "./closing_response.ts";
+export { closingResponse, CONNECTION_DROPPED_LINE } from "./closing_response.ts";
 export { BodyTimeoutError, HttpError, QueueFullError } from "./errors.ts";
 export { fileResponse, type FileResponseOptions } from "./file_response.ts";
 export { type ReleaseSlot, RequestLimiter, type RequestLimiterOptions } from "./request_limiter.ts";

@@ -279,6 +279,11 @@ async function handlePost(
     return response;
   } catch (error) {
     if (request.signal.aborted) return refuse(clientGone(route));
+    if (error instanceof BodyTimeoutError) {
+      // Its connection is dropped after the 408 if the read the server waited on ends soon (see body_deadline.ts).
+      releaseUpload();
+      return refuse(error, { drop: await error.released });
+    }
     if (workTimer.signal.aborted) {
       return refuse(
         new HttpError(
@@ -357,17 +362,16 @@ function firstLine(error: unknown): string {
   return text.split("\n")[0] ?? text;
 }
 
-function refuse(error: unknown): Response {
+function refuse(error: unknown, options: { readonly drop?: boolean } = {}): Response {
   const refusal = error instanceof HttpError
     ? error
     : new HttpError(500, "Cannot handle the request: internal error (see the server log)");
   const body = { error: refusal.message, status: refusal.status };
-  if (refusal.closeConnection) {
+  if (options.drop === true) {
     // The client may still be sending: the connection is dropped after the error (see closing_response.ts).
     return closingResponse(new TextEncoder().encode(JSON.stringify(body)), {
       status: refusal.status,
       headers: { ...refusal.headers, "content-type": "application/json" },
-      ...(refusal instanceof BodyTimeoutError ? { after: refusal.released } : {}),
     });
   }
   return Response.json(body, { status: refusal.status, headers: refusal.headers });

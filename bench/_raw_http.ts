@@ -17,13 +17,16 @@ export interface RawRequestOptions {
   readonly trickle?: { readonly bytes: number; readonly everyMs: number };
   /** Send only this many bytes of the body, then nothing more (the connection stays open). */
   readonly stopAfterBytes?: number;
+  /** End the sending side once the request is sent (the server then sees the body end there). */
+  readonly closeWrite?: boolean;
   /** Close the connection this long after the request was sent, whatever came back: a client that leaves. */
   readonly hangUpAfterMs?: number;
   /**
    * When to stop reading: `"end"` (default) once the response is whole or the
-   * connection ends; `"body"` as soon as the headers and some of the body are in.
+   * connection ends; `"body"` as soon as the headers and some of the body are
+   * in; `"error-body"` so for an error status (≥ 400), else at the end.
    */
-  readonly readUntil?: "end" | "body";
+  readonly readUntil?: "end" | "body" | "error-body";
 }
 
 /** What came back. */
@@ -158,6 +161,7 @@ export async function rawRequest(
       if (finished) break;
       await write(body.subarray(at, Math.min(upTo, at + piece)));
     }
+    if (options.closeWrite === true && !finished) await conn.closeWrite();
     if (options.hangUpAfterMs !== undefined) {
       await new Promise((r) => setTimeout(r, options.hangUpAfterMs));
       stop();
@@ -185,7 +189,8 @@ export async function rawRequest(
     parsed = parseRawResponse(concat(received), request.method);
     if (parsed !== undefined && Number.isNaN(headMs)) headMs = performance.now() - started;
     if (parsed?.complete === true) break;
-    if (options.readUntil === "body" && parsed !== undefined && parsed.body.length > 0) break;
+    const early = options.readUntil === "body" || (options.readUntil === "error-body" && (parsed?.status ?? 0) >= 400);
+    if (early && parsed !== undefined && parsed.body.length > 0) break;
   }
   const ms = performance.now() - started;
   stop();

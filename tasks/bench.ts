@@ -64,8 +64,12 @@ export async function run(args: readonly string[]): Promise<number> {
       `Cannot run bench: ${name === undefined ? "no name given" : `unknown bench "${name}"`}\n${HELP}`,
     );
   }
-  if (flags.strings.has("soak") && name !== "serve") {
+  const soak = flags.strings.get("soak");
+  if (soak !== undefined && name !== "serve") {
     throw new UsageError(`Cannot run bench: --soak applies to the serve bench only`);
+  }
+  if (soak !== undefined && !(/^\d+(\.\d+)?$/.test(soak) && Number(soak) > 0)) {
+    throw new UsageError(`Cannot run bench: --soak needs a positive number of seconds, got "${soak}"`);
   }
   const workersText = flags.strings.get("workers");
   let workers: number[] | undefined;

@@ -40,8 +40,6 @@ export {
 } from "./serve_handler.ts";
 export { FACT_HEADERS, type OperationContext, type OperationResult } from "./serve_operations.ts";
 export {
-  checkPod5Work,
-  checkTokenWork,
   checkWork,
   DEFAULT_BITS_PER_SAMPLE,
   DEFAULT_MAX_READS,

@@ -15,7 +15,7 @@ Deno.test("runSoak() (bench serve --soak): mixed good, bad and slow clients, the
       checkpointDir: ckpt,
       foreignCheckpointDir: foreign,
       scratch,
-      seconds: 12,
+      seconds: 8,
       bodyTimeoutS: 2,
     });
     console.log(JSON.stringify({ ...result, good_by_name: undefined }));

@@ -124,6 +124,7 @@ export {
   readLayout,
   type ReadLayoutOptions,
   type ReadToDecode,
+  type RunnerForOptions,
   SHARD_MANIFEST_FORMAT,
   type ShardCompleteness,
   type ShardManifest,

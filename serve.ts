@@ -11,7 +11,8 @@
  *
  * The flags after `serve.ts` are those of `deno task serve` (`--ckpt`,
  * `--max-body-mb`, `--backend`, `--concurrency`, `--queue`, `--workers`,
- * `--temp-dir`); the address is `deno serve`'s own `--host` (its default
+ * `--temp-dir`, `--max-uploads`, `--body-timeout`, `--work-timeout`,
+ * `--max-samples`, `--max-reads`); the address is `deno serve`'s own `--host` (its default
  * is 0.0.0.0) and `--port`. The checkpoint is loaded once, here, before the
  * server listens. Without `--temp-dir` the server makes a private folder in
  * the system's temp folder; requests remove their own files, the empty

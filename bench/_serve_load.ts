@@ -157,7 +157,21 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-async function send(base: string, item: LoadCase, timeoutMs: number): Promise<LoadResult> {
+/**
+ * Send one case and check its response.
+ *
+ * @param base The server's URL.
+ * @param item The case.
+ * @param timeoutMs The longest it may take.
+ * @param client The HTTP client (default: fetch's own, which keeps connections open for reuse).
+ * @returns What happened.
+ */
+export async function sendCase(
+  base: string,
+  item: LoadCase,
+  timeoutMs: number,
+  client?: Deno.HttpClient,
+): Promise<LoadResult> {
   const started = performance.now();
   const headers = new Headers(item.headers);
   let body: BodyInit | undefined;
@@ -178,6 +192,7 @@ async function send(base: string, item: LoadCase, timeoutMs: number): Promise<Lo
       headers,
       ...(body === undefined ? {} : { body }),
       ...(item.chunked === true ? { duplex: "half" } : {}),
+      ...(client === undefined ? {} : { client }),
       signal: AbortSignal.timeout(timeoutMs),
     } as RequestInit);
     const bytes = await response.bytes();
@@ -233,7 +248,7 @@ export async function runLoad(
   const client = async () => {
     while (next < cases.length) {
       const index = next++;
-      results[index] = await send(base, cases[index]!, options.requestTimeoutMs);
+      results[index] = await sendCase(base, cases[index]!, options.requestTimeoutMs);
     }
   };
   await Promise.all(Array.from({ length: options.clients }, client));

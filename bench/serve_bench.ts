@@ -1,7 +1,10 @@
 /**
  * `deno task bench serve [--ckpt DIR] [--requests N]`: `deno task serve`
  * under load over loopback, beside `deno task encode` on the same file in
- * the same run.
+ * the same run. `deno task bench serve --soak SECONDS` runs the soak
+ * instead (`_serve_soak.ts`): one result, `serve_soak`, and the bench fails
+ * when a good request failed, a bad or slow one got a wrong answer, a file
+ * was left in the server's temp folder or the server logged an error.
  *
  * Results (names are a contract):
  * - `task_encode_z1`: `deno task encode z1.pod5` (default workers): `wall_ms`
@@ -27,6 +30,7 @@ import { join } from "@std/path";
 import { GENERATOR_FILE, resolveCheckpointDir } from "../lib/checkpoint/mod.ts";
 import { sha256Hex } from "../lib/runtime/sha256_hex.ts";
 import { benchEnvironment } from "./_common.ts";
+import { runSoak } from "./_serve_soak.ts";
 import {
   expectedOutputs,
   FIXTURE_FILES,
@@ -89,6 +93,8 @@ export async function runBench(
   options: { onProgress: (line: string) => void; flags: ReadonlyMap<string, string> },
 ): Promise<Record<string, unknown>> {
   const checkpointDir = await resolveCheckpointDir(options.flags.get("ckpt") ?? "checkpoints/quickstart");
+  const soak = options.flags.get("soak");
+  if (soak !== undefined) return await soakBench(checkpointDir, Number(soak), options.onProgress);
   const requests = Number(options.flags.get("requests") ?? "16");
   if (!Number.isInteger(requests) || requests < 1) {
     throw new RangeError(`Cannot run bench serve: --requests ${requests}`);
@@ -177,6 +183,42 @@ export async function runBench(
     } finally {
       await server.stop();
     }
+  } finally {
+    await Deno.remove(scratch, { recursive: true });
+  }
+}
+
+async function soakBench(
+  checkpointDir: string,
+  seconds: number,
+  onProgress: (line: string) => void,
+): Promise<Record<string, unknown>> {
+  if (!(seconds > 0)) throw new RangeError(`Cannot run bench serve: --soak needs a positive number of seconds`);
+  const environment = await benchEnvironment();
+  const scratch = `bench/results/.serve-soak-${Deno.pid}`;
+  await Deno.mkdir(scratch, { recursive: true });
+  try {
+    const foreign = await foreignCheckpoint(checkpointDir, scratch);
+    const result = await runSoak({ checkpointDir, foreignCheckpointDir: foreign, scratch, seconds, onProgress });
+    const sha256 = sha256Hex(await Deno.readFile(join(checkpointDir, GENERATOR_FILE)));
+    const step = Number(JSON.parse(await Deno.readTextFile(join(checkpointDir, "state.json"))).step);
+    const document = {
+      bench: "serve",
+      version: environment.version,
+      backend: result.backend,
+      environment,
+      checkpoint: { path: checkpointDir, step, sha256 },
+      results: [result],
+    };
+    const wrong = result.good_failures + result.bad_wrong_answers + result.slow_wrong_answers;
+    if (wrong > 0 || result.temp_files_end > 0 || result.server_errors > 0) {
+      onProgress(JSON.stringify(document, null, 2));
+      throw new Error(
+        `the soak failed: ${wrong} wrong answers, ${result.temp_files_end} files left, ` +
+          `${result.server_errors} server errors: ${result.problems.join("; ")}`,
+      );
+    }
+    return document;
   } finally {
     await Deno.remove(scratch, { recursive: true });
   }

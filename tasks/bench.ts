@@ -28,7 +28,7 @@ const BENCHES: Readonly<Record<string, () => Promise<BenchModule>>> = {
   serve: () => import("../bench/serve_bench.ts"),
 };
 
-const HELP = `Usage: deno task bench NAME [--ckpt DIR] [--tiny] [--requests N] [--workers N[,M...]]
+const HELP = `Usage: deno task bench NAME [--ckpt DIR] [--tiny] [--requests N] [--soak SECONDS] [--workers N[,M...]]
 
 Runs benchmark NAME, prints one JSON object on stdout (progress on stderr) and
 writes it to bench/results/NAME-<time>.json.
@@ -39,6 +39,8 @@ writes it to bench/results/NAME-<time>.json.
   --tiny       a smoke run: small sizes, one repetition, the same result names;
                its numbers mean nothing (the JSON says "tiny": true)
   --requests N serve: z1 encodes sent by 8 clients (default 16)
+  --soak S     serve: the soak instead: good, bad and slow clients for S seconds,
+               then the server's RSS, open files and temp files (result serve_soak)
   --workers N[,M...]   train: also measure the steps on N (and M...) replica
                        Workers (default 2)
 
@@ -51,7 +53,7 @@ Benchmarks: ${Object.keys(BENCHES).join(", ")}`;
  * @returns The exit code.
  */
 export async function run(args: readonly string[]): Promise<number> {
-  const flags = parseFlags(args, { string: ["ckpt", "requests", "workers"], boolean: ["tiny"] });
+  const flags = parseFlags(args, { string: ["ckpt", "requests", "soak", "workers"], boolean: ["tiny"] });
   if (flags.booleans.get("help") === true) {
     console.log(HELP);
     return 0;
@@ -62,6 +64,13 @@ export async function run(args: readonly string[]): Promise<number> {
     throw new UsageError(
       `Cannot run bench: ${name === undefined ? "no name given" : `unknown bench "${name}"`}\n${HELP}`,
     );
+  }
+  const soak = flags.strings.get("soak");
+  if (soak !== undefined && name !== "serve") {
+    throw new UsageError(`Cannot run bench: --soak applies to the serve bench only`);
+  }
+  if (soak !== undefined && !(/^\d+(\.\d+)?$/.test(soak) && Number(soak) > 0)) {
+    throw new UsageError(`Cannot run bench: --soak needs a positive number of seconds, got "${soak}"`);
   }
   const workersText = flags.strings.get("workers");
   let workers: number[] | undefined;

@@ -6,13 +6,18 @@
  */
 import { fromFileUrl } from "@std/path";
 import { runServer } from "../lib/serve/run_server.ts";
+import { MIN_BODY_BYTES_PER_S } from "../lib/serve/body_deadline.ts";
 import {
+  DEFAULT_BODY_TIMEOUT_S,
   DEFAULT_HOSTNAME,
   DEFAULT_MAX_BODY_MB,
   DEFAULT_PORT,
   DEFAULT_QUEUE,
+  DEFAULT_WORK_TIMEOUT_S,
   parseServeFlags,
+  UPLOADS_PER_SLOT,
 } from "../lib/serve/serve_flags.ts";
+import { DEFAULT_BITS_PER_SAMPLE, DEFAULT_MAX_READS } from "../lib/serve/work_budget.ts";
 
 const HELP = `Usage: deno task serve --ckpt DIR [flags]
 
@@ -34,6 +39,16 @@ every endpoint but /healthz needs "Authorization: Bearer <token>".
   --backend B         auto|tensorflow|webgpu|wasm|cpu (default auto)
   --concurrency N     requests processed at once (default: cores)
   --queue N           requests that may wait for one; past it 503 (default ${DEFAULT_QUEUE})
+  --max-uploads N     bodies received at once, apart from the processing slots;
+                      past it 503 (default ${UPLOADS_PER_SLOT} x --concurrency)
+  --body-timeout S    cut off a body (408) that sends nothing for S seconds, or
+                      that takes longer than S s plus 1 s per ${
+  MIN_BODY_BYTES_PER_S / 1024
+} KiB (default ${DEFAULT_BODY_TIMEOUT_S})
+  --work-timeout S    end a request (503) whose work takes longer (default ${DEFAULT_WORK_TIMEOUT_S})
+  --max-samples N     samples one request may encode, decode or hash; past it 413
+                      (default: --max-body-mb of POD5 at ${DEFAULT_BITS_PER_SAMPLE} bits/sample)
+  --max-reads N       reads one request's body may hold; past it 413 (default ${DEFAULT_MAX_READS})
   --workers N         Deno Workers running the model, shared by all requests
                       (default: cores, at most 4; 0: the server's own thread)
   --temp-dir DIR      where the server's private folder for uploads goes

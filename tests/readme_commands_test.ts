@@ -57,6 +57,9 @@ const COMMANDS: Readonly<Record<string, Plan>> = {
     },
   },
   "deno task test": { skip: "the whole suite, which runs this test" },
+  "deno task bench serve --soak 600": {
+    skip: "ten minutes on the quickstart checkpoint; tests/serve/serve_soak_test.ts runs a short soak",
+  },
   "deno task train --resume auto --max-steps 1000": {
     // Continues the quickstart run above for one more step.
     run: (args, { dir }) =>

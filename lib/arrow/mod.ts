@@ -5,6 +5,7 @@
  *
  * @module
  */
+export { checkArrowColumns, checkArrowData } from "./check_arrow_data.ts";
 export {
   ArrowIpcError,
   type ArrowIpcSummary,

@@ -205,7 +205,8 @@ async function runFiles<P extends AsyncDisposable, Item, R, Out extends Pipeline
   const { options } = context;
   const sizes = await Promise.all(pairs.map(async (pair) => (await Deno.stat(pair.input)).size));
   const totalBytes = sizes.reduce((a, b) => a + b, 0);
-  const runner = options.pool?.runnerFor(options.codec) ?? await startRunner(options.codec, options.workers ?? 0);
+  const runner = options.pool?.runnerFor(options.codec, { signal: options.signal }) ??
+    await startRunner(options.codec, options.workers ?? 0);
   const files: Out[] = [];
   const done = { reads: 0, samples: 0, bytes: 0 };
   try {

@@ -7,6 +7,7 @@
  */
 import type { LoadedCodec } from "./load_codec.ts";
 import { type ModelRunner, startRunner } from "./_model_runner.ts";
+import { JobScheduler } from "./_job_scheduler.ts";
 
 /** Options of {@linkcode CodecPool.start}. */
 export interface CodecPoolOptions {
@@ -18,12 +19,21 @@ export interface CodecPoolOptions {
   readonly workers?: number;
 }
 
+/** Options of {@linkcode CodecPool.runnerFor}. */
+export interface RunnerForOptions {
+  /** Aborting it drops the call's model jobs: those not started never run, and its waits reject at once. */
+  readonly signal?: AbortSignal | undefined;
+}
+
 /**
  * The model of one {@linkcode LoadedCodec}, running in this thread or on a
  * pool of Workers that stay up until {@linkcode CodecPool.close}. Pass it as
  * the `pool` option of `encodePod5` and `decodeTokens`: concurrent calls
- * share its workers, and each call's output is byte-identical to a call
- * without a pool (for any worker count).
+ * share its workers, taking turns job by job (a long call does not hold up a
+ * short one), and each call's output is byte-identical to a call without a
+ * pool (for any worker count). A call whose `signal` aborts stops at once:
+ * its jobs still waiting are dropped, and those already on a Worker (at most
+ * two per Worker, each a group of 16 windows) finish there, unused.
  *
  * @example Two encodes on one pool of Workers
  * ```ts
@@ -56,12 +66,24 @@ export class CodecPool {
   /** Workers running it (0: the calling thread). */
   readonly workers: number;
   readonly #runner: ModelRunner;
+  readonly #scheduler: JobScheduler;
   #closed = false;
 
   private constructor(codec: LoadedCodec, workers: number, runner: ModelRunner) {
     this.codec = codec;
     this.workers = workers;
     this.#runner = runner;
+    this.#scheduler = new JobScheduler(runner, { inThisThread: workers === 0 });
+  }
+
+  /** Model jobs (groups of windows) handed to the workers so far, by all calls. */
+  get jobsStarted(): number {
+    return this.#scheduler.started;
+  }
+
+  /** Model jobs the workers hold now (running, or next in a Worker's queue). */
+  get jobsRunning(): number {
+    return this.#scheduler.running;
   }
 
   /**
@@ -84,29 +106,25 @@ export class CodecPool {
    *
    * @internal Used by `encodePod5` and `decodeTokens`.
    * @param codec The codec of the call (it must be the pool's).
-   * @returns The shared runner (callers must not close it).
+   * @param options The call's abort signal.
+   * @returns The call's runner on the shared workers; its `close()` ends the call's line, not the pool.
    * @throws {TypeError} When `codec` is not the pool's codec.
    */
-  runnerFor(codec: LoadedCodec): ModelRunner {
+  runnerFor(codec: LoadedCodec, options: RunnerForOptions = {}): ModelRunner {
     if (codec !== this.codec) {
       throw new TypeError(
         `Cannot use the codec pool: it runs checkpoint sha256 ${this.codec.checkpoint.sha256}, ` +
           "not the codec of this call",
       );
     }
-    const closed = () => Promise.reject(new Error("Cannot run the model: the codec pool is closed"));
-    return {
-      capacity: this.#runner.capacity,
-      encode: (job) => this.#closed ? closed() : this.#runner.encode(job),
-      decode: (job) => this.#closed ? closed() : this.#runner.decode(job),
-      close: () => Promise.resolve(),
-    };
+    return this.#scheduler.open(options.signal);
   }
 
-  /** Stop the workers; jobs still running are rejected. Calling it again does nothing. */
+  /** Stop the workers; jobs still running or waiting are rejected. Calling it again does nothing. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#scheduler.close(new Error("Cannot run the model: the codec pool is closed"));
     await this.#runner.close();
   }
 

@@ -39,6 +39,12 @@ export interface DecodeTokensOptions {
    * instead of refusing them. Default false.
    */
   readonly allowOtherCheckpoint?: boolean;
+  /**
+   * A further check of each token file, run with the header checks before any
+   * model work (a server's work budget, for one); what it throws ends the run.
+   * Default: none.
+   */
+  readonly checkFile?: (reader: TokenFileReader) => void | Promise<void>;
   /** Called after every read. */
   readonly onProgress?: (progress: CodecProgress) => void;
   /** Aborting stops at the next read; no output of the unfinished file is left. */
@@ -181,6 +187,7 @@ export async function decodeTokens(
       const reader = await TokenFileReader.open(pair.input);
       try {
         checkTokensFitCodec(pair.input, reader.header, options.codec, options.allowOtherCheckpoint === true);
+        await options.checkFile?.(reader);
       } catch (error) {
         await reader.close();
         throw error;

@@ -9,7 +9,7 @@
  * @module
  */
 export { CodeStreamDecoder, CodeStreamEncoder } from "./code_stream.ts";
-export { CodecPool, type CodecPoolOptions } from "./codec_pool.ts";
+export { CodecPool, type CodecPoolOptions, type RunnerForOptions } from "./codec_pool.ts";
 export {
   checkTokensFitCodec,
   type DecodedFile,

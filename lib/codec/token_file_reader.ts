@@ -6,6 +6,7 @@
  * @module
  */
 import type { AsyncRecordBatchFileReader } from "apache-arrow";
+import { checkArrowColumns } from "../arrow/check_arrow_data.ts";
 import { type ArrowIpcSummary, checkArrowIpcFile } from "../arrow/check_arrow_ipc_file.ts";
 import { embeddedFileHandle, openArrowFileReader, RandomAccessFile } from "../arrow/random_access_file.ts";
 import { isUuid } from "../pod5/uuid.ts";
@@ -138,6 +139,7 @@ export class TokenFileReader implements AsyncDisposable {
     for (let b = 0; b < this.#arrow.numRecordBatches; b++) {
       const batch = await this.#step(`record batch ${b}`, () => this.#arrow.readRecordBatch(b));
       if (batch === null) throw new TokenFileError(this.path, `Cannot read token file: record batch ${b} is missing`);
+      await this.#step(`record batch ${b}`, () => Promise.resolve(checkArrowColumns(batch)));
       const rows = await this.#step(`record batch ${b}`, () => Promise.resolve(rowsOfBatch(batch, h.codesEncoding)));
       for (const row of rows) {
         const fail = (reason: string): never => {
@@ -182,6 +184,54 @@ export class TokenFileReader implements AsyncDisposable {
         index++;
       }
     }
+  }
+
+  /**
+   * The `num_samples` of every read, in file order, from the rows' metadata
+   * alone (no codes are unpacked or checked): what decoding the file would
+   * produce, known before any of it is decoded.
+   *
+   * @example
+   * ```ts
+   * import { TokenFileReader, TokenFileWriter } from "./mod.ts";
+   * import { Pod5Reader } from "../pod5/mod.ts";
+   * import { parseConfig } from "../runtime/config.ts";
+   *
+   * const dir = await Deno.makeTempDir();
+   * await using pod5 = await Pod5Reader.open("tests/fixtures/pod5/z1.pod5");
+   * const header = {
+   *   codesEncoding: "packed", model: parseConfig({}).model, windowSamples: 10_000, hopSamples: 80,
+   *   sampleRateHz: 5000, codebookSize: 4096, normalisation: "median_mad", clip: null, tail: "short",
+   *   backend: "cpu", runInfos: pod5.runInfos, source: null,
+   *   checkpoint: { sha256: "0".repeat(64), step: 0, path: "/nowhere" },
+   * } as const;
+   * await using writer = await TokenFileWriter.create(`${dir}/z1.tokens`, header);
+   * const normalisation = { mode: "median_mad", shiftPa: 90, scalePa: 12, clip: null } as const;
+   * for (const read of pod5.readMetadata()) {
+   *   await writer.addRead({ ...read, normalisation, codes: new Uint16Array(Math.ceil(read.numSamples / 80)) });
+   * }
+   * await writer.close();
+   * await using tokens = await TokenFileReader.open(`${dir}/z1.tokens`);
+   * if ((await tokens.sampleCounts()).join() !== "21734,78129,2219753") throw new Error("unexpected");
+   * await Deno.remove(dir, { recursive: true });
+   * ```
+   *
+   * @returns One count per read.
+   * @throws {TokenFileError} When a record batch or its metadata is damaged.
+   */
+  async sampleCounts(): Promise<number[]> {
+    const counts: number[] = [];
+    for (let b = 0; b < this.#arrow.numRecordBatches; b++) {
+      const batch = await this.#step(`record batch ${b}`, () => this.#arrow.readRecordBatch(b));
+      if (batch === null) throw new TokenFileError(this.path, `Cannot read token file: record batch ${b} is missing`);
+      await this.#step(`record batch ${b}`, () => Promise.resolve(checkArrowColumns(batch)));
+      const rows = await this.#step(
+        `record batch ${b}`,
+        () => Promise.resolve(rowsOfBatch(batch, this.header.codesEncoding)),
+      );
+      for (const row of rows) counts.push(row.metadata.numSamples);
+    }
+    return counts;
   }
 
   /** Close the file. */

@@ -5,6 +5,7 @@
  * @module
  */
 import { type Table, tableFromIPC } from "apache-arrow";
+import { checkArrowColumns } from "../arrow/check_arrow_data.ts";
 import { checkArrowIpcBytes, checkArrowIpcFile } from "../arrow/check_arrow_ipc_file.ts";
 import { embeddedFileHandle } from "../arrow/random_access_file.ts";
 import { openContainer, type Pod5Container } from "./container.ts";
@@ -246,7 +247,9 @@ async function readTable<T>(
   return await tableStep(path, entry, name, async () => {
     const bytes = await container.file.readAt(entry.offset, entry.length);
     await checkArrowIpcBytes(bytes);
-    return parse(tableFromIPC(bytes));
+    const table = tableFromIPC(bytes);
+    checkArrowColumns(table);
+    return parse(table);
   });
 }
 

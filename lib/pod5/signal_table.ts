@@ -7,6 +7,7 @@
  */
 import { type AsyncRecordBatchFileReader, type Data, DataType, type RecordBatch } from "apache-arrow";
 import { COLUMN_TYPES, findColumn } from "./_arrow_columns.ts";
+import { checkArrowColumns } from "../arrow/check_arrow_data.ts";
 import { type ArrowFileHandleLike, openArrowFileReader } from "../arrow/random_access_file.ts";
 import type { SignalCompression } from "./types.ts";
 import { UUID_BYTES } from "./uuid.ts";
@@ -139,6 +140,7 @@ export class SignalTable {
 async function loadBatch(reader: AsyncRecordBatchFileReader, batchIndex: number): Promise<BatchArrays> {
   const batch: RecordBatch | null = await reader.readRecordBatch(batchIndex);
   if (batch === null) throw new RangeError(`signal batch ${batchIndex} cannot be read`);
+  checkArrowColumns(batch);
   const readIds = singleChunk(batch, "read_id");
   const samples = singleChunk(batch, "samples");
   const signal = singleChunk(batch, "signal");

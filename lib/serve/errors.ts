@@ -1,6 +1,6 @@
 /**
- * Errors of the server: a request that gets a given HTTP status, and a full
- * queue.
+ * Errors of the server: a request that gets a given HTTP status, a body that
+ * arrived too slowly, and a full queue.
  *
  * @module
  */
@@ -32,6 +32,28 @@ export class HttpError extends Error {
     this.name = "HttpError";
     this.status = status;
     this.headers = options.headers ?? {};
+  }
+}
+
+/** A body that stopped arriving, or arrived too slowly: 408. */
+export class BodyTimeoutError extends HttpError {
+  /**
+   * Settles once the body has been let go of: to true when the server can
+   * then drop the connection, false when the client sent nothing more in
+   * time (its connection stays open until it closes it).
+   */
+  readonly released: Promise<boolean>;
+
+  /**
+   * Create a body timeout error.
+   *
+   * @param message The reason, with the bytes received and the time taken.
+   * @param released Settles once the body has been let go of (default: at once, true).
+   */
+  constructor(message: string, released: Promise<boolean> = Promise.resolve(true)) {
+    super(408, message);
+    this.name = "BodyTimeoutError";
+    this.released = released;
   }
 }
 

@@ -95,15 +95,8 @@ export class RequestLimiter {
   acquire(signal?: AbortSignal): Promise<ReleaseSlot> {
     if (signal?.aborted === true) return Promise.reject(signal.reason);
     if (this.#active < this.concurrency) return Promise.resolve(this.#grant());
-    if (this.#waiting.length >= this.queue) {
-      return Promise.reject(
-        new QueueFullError(
-          `Cannot take the request: ${this.#active} requests are being processed and ${this.#waiting.length} ` +
-            "are waiting (the server's --concurrency and --queue)",
-          this.retryAfterSeconds(),
-        ),
-      );
-    }
+    const full = this.refusal();
+    if (full !== undefined) return Promise.reject(full);
     return new Promise<ReleaseSlot>((resolve, reject) => {
       const waiter: Waiter = {
         grant: (release) => {
@@ -119,6 +112,22 @@ export class RequestLimiter {
       signal?.addEventListener("abort", onAbort, { once: true });
       this.#waiting.push(waiter);
     });
+  }
+
+  /**
+   * What {@linkcode RequestLimiter.acquire} would refuse a request with now:
+   * a {@linkcode QueueFullError} when every slot is busy and the line is
+   * full, undefined when it would take it (at once or after a wait).
+   *
+   * @returns The error, or undefined.
+   */
+  refusal(): QueueFullError | undefined {
+    if (this.#active < this.concurrency || this.#waiting.length < this.queue) return undefined;
+    return new QueueFullError(
+      `Cannot take the request: ${this.#active} requests are being processed and ${this.#waiting.length} ` +
+        "are waiting (the server's --concurrency and --queue)",
+      this.retryAfterSeconds(),
+    );
   }
 
   /**

@@ -61,13 +61,13 @@ export class RequestWorkspace {
   /**
    * Stream a request body into a new file (mode 0600) of the workspace.
    *
-   * @param body The body stream (null: empty).
+   * @param body The body's chunks, e.g. its stream (null: empty).
    * @param options The file name, the `Content-Length` announced and an abort signal.
    * @returns The file's path.
    * @throws {HttpError} 400 when the body is shorter or longer than announced.
    */
   async writeBody(
-    body: ReadableStream<Uint8Array> | null,
+    body: AsyncIterable<Uint8Array> | null,
     options: { readonly name: string; readonly sizeBytes: number; readonly signal?: AbortSignal },
   ): Promise<string> {
     const path = this.path(options.name);

@@ -113,6 +113,16 @@ export function serveCommandArgs(flags: ServeFlags, paths: ServeCommandPaths): s
     String(flags.queue),
     "--workers",
     String(flags.workers),
+    "--max-uploads",
+    String(flags.maxUploads),
+    "--body-timeout",
+    String(flags.bodyTimeoutMs / 1000),
+    "--work-timeout",
+    String(flags.workTimeoutMs / 1000),
+    "--max-samples",
+    String(flags.maxSamples),
+    "--max-reads",
+    String(flags.maxReads),
   ];
 }
 

@@ -88,7 +88,18 @@ export async function startServeApp(flags: ServeFlags, options: StartServeAppOpt
     }
     const limiter = new RequestLimiter({ concurrency: flags.concurrency, queue: flags.queue });
     const log = options.onLog ?? (() => {});
-    const fetch = createServeHandler({ pool, limiter, tempDir, maxBodyBytes: flags.maxBodyBytes, token, onLog: log });
+    const fetch = createServeHandler({
+      pool,
+      limiter,
+      tempDir,
+      maxBodyBytes: flags.maxBodyBytes,
+      uploads: new RequestLimiter({ concurrency: flags.maxUploads, queue: 0 }),
+      bodyTimeoutMs: flags.bodyTimeoutMs,
+      workTimeoutMs: flags.workTimeoutMs,
+      budget: { maxSamples: flags.maxSamples, maxReads: flags.maxReads },
+      token,
+      onLog: log,
+    });
     const started = pool;
     let closed: Promise<void> | undefined;
     const close = () =>
@@ -106,7 +117,9 @@ export async function startServeApp(flags: ServeFlags, options: StartServeAppOpt
           `simvqgan serve: listening on ${where} (checkpoint ${codec.checkpoint.path}, step ${codec.checkpoint.step}, ` +
             `sha256 ${codec.checkpoint.sha256.slice(0, 12)}…; ${describeBackend(codec.backend)}; ` +
             `${started.workers} model workers, concurrency ${flags.concurrency}, queue ${flags.queue}, ` +
-            `max body ${(flags.maxBodyBytes / 1024 / 1024).toFixed(1)} MiB; ` +
+            `uploads ${flags.maxUploads}, max body ${(flags.maxBodyBytes / 1024 / 1024).toFixed(1)} MiB, ` +
+            `body timeout ${flags.bodyTimeoutMs / 1000} s, work timeout ${flags.workTimeoutMs / 1000} s, ` +
+            `max ${flags.maxSamples} samples and ${flags.maxReads} reads; ` +
             `${token === undefined ? "no token" : `${TOKEN_ENV} required`}; temp ${tempDir})`,
         );
       },

@@ -7,6 +7,7 @@
 import { parseFlags, UsageError } from "../runtime/args.ts";
 import { BACKEND_NAMES, type BackendName } from "../runtime/config_schema.ts";
 import { defaultWorkers } from "../runtime/file_task_flags.ts";
+import { DEFAULT_MAX_READS, defaultMaxSamples } from "./work_budget.ts";
 
 /** Default `--port`. */
 export const DEFAULT_PORT = 8080;
@@ -18,6 +19,16 @@ export const DEFAULT_MAX_BODY_MB = 256;
 export const DEFAULT_QUEUE = 16;
 /** Bytes per MiB (`--max-body-mb`). */
 export const BYTES_PER_MIB = 1024 * 1024;
+/** Default `--max-uploads`: this many uploads per processing slot (`--concurrency`). */
+export const UPLOADS_PER_SLOT = 4;
+/** Default `--body-timeout`, seconds. */
+export const DEFAULT_BODY_TIMEOUT_S = 30;
+/**
+ * Default `--work-timeout`, seconds: an hour, 1.8 times the 34 minutes that
+ * encoding the default `--max-samples` (357,913,941 samples) takes at the
+ * 175 k samples/s the README measures for the quickstart model on 2 CPU cores.
+ */
+export const DEFAULT_WORK_TIMEOUT_S = 3600;
 
 /** The parsed flags. */
 export interface ServeFlags {
@@ -41,6 +52,25 @@ export interface ServeFlags {
   readonly workers: number;
   /** `--temp-dir`: where request files go (undefined: the system's temp folder). */
   readonly tempDir: string | undefined;
+  /** `--max-uploads`: bodies being received at once (default {@linkcode UPLOADS_PER_SLOT} × concurrency). */
+  readonly maxUploads: number;
+  /** `--body-timeout`, as ms: the longest silence of a body, and the allowance before its rate counts. */
+  readonly bodyTimeoutMs: number;
+  /** `--work-timeout`, as ms: the longest a request's work may take. */
+  readonly workTimeoutMs: number;
+  /** `--max-samples`: samples a request may encode, decode or hash (default from `--max-body-mb`). */
+  readonly maxSamples: number;
+  /** `--max-reads`: reads a request's body may hold. */
+  readonly maxReads: number;
+}
+
+function seconds(name: string, text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback * 1000;
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(value > 0) || value > 7 * 24 * 3600) {
+    throw new UsageError(`Cannot parse flags: --${name} needs a positive number of seconds, got "${text}"`);
+  }
+  return Math.round(value * 1000);
 }
 
 function integer(name: string, text: string | undefined, fallback: number, min: number, max = 2 ** 31): number {
@@ -58,9 +88,13 @@ function integer(name: string, text: string | undefined, fallback: number, min: 
  * @example
  * ```ts
  * import { parseServeFlags } from "./serve_flags.ts";
- * const flags = parseServeFlags(["--ckpt", "checkpoints/quickstart", "--max-body-mb", "1.5"]);
+ * const flags = parseServeFlags(["--ckpt", "checkpoints/quickstart", "--max-body-mb", "1.5", "--concurrency", "2"]);
  * if (flags.port !== 8080 || flags.hostname !== "127.0.0.1" || flags.maxBodyBytes !== 1572864) {
  *   throw new Error("unexpected");
+ * }
+ * // 1.5 MiB at 6 bits per sample; 4 uploads per processing slot; 30 s for a body, an hour for the work.
+ * if (flags.maxSamples !== 2_097_152 || flags.maxUploads !== 8 || flags.bodyTimeoutMs !== 30_000) {
+ *   throw new Error("unexpected defaults");
  * }
  * ```
  *
@@ -70,7 +104,22 @@ function integer(name: string, text: string | undefined, fallback: number, min: 
  */
 export function parseServeFlags(args: readonly string[]): ServeFlags {
   const flags = parseFlags(args, {
-    string: ["ckpt", "port", "hostname", "max-body-mb", "backend", "concurrency", "queue", "workers", "temp-dir"],
+    string: [
+      "ckpt",
+      "port",
+      "hostname",
+      "max-body-mb",
+      "backend",
+      "concurrency",
+      "queue",
+      "workers",
+      "temp-dir",
+      "max-uploads",
+      "body-timeout",
+      "work-timeout",
+      "max-samples",
+      "max-reads",
+    ],
   });
   const help = flags.booleans.get("help") === true;
   if (flags.positional.length > 0) {
@@ -87,16 +136,23 @@ export function parseServeFlags(args: readonly string[]): ServeFlags {
   if (!Number.isFinite(mb) || mb <= 0 || mb > 1024 * 1024) {
     throw new UsageError(`Cannot parse flags: --max-body-mb needs a positive number of MiB, got "${mbText}"`);
   }
+  const maxBodyBytes = Math.floor(mb * BYTES_PER_MIB);
+  const concurrency = integer("concurrency", flags.strings.get("concurrency"), navigator.hardwareConcurrency || 1, 1);
   return {
     help,
     ckpt: ckpt ?? "",
     port: integer("port", flags.strings.get("port"), DEFAULT_PORT, 0, 65535),
     hostname: flags.strings.get("hostname") ?? DEFAULT_HOSTNAME,
-    maxBodyBytes: Math.floor(mb * BYTES_PER_MIB),
+    maxBodyBytes,
     backend: backend as BackendName,
-    concurrency: integer("concurrency", flags.strings.get("concurrency"), navigator.hardwareConcurrency || 1, 1),
+    concurrency,
     queue: integer("queue", flags.strings.get("queue"), DEFAULT_QUEUE, 0),
     workers: integer("workers", flags.strings.get("workers"), defaultWorkers(), 0, 64),
     tempDir: flags.strings.get("temp-dir"),
+    maxUploads: integer("max-uploads", flags.strings.get("max-uploads"), UPLOADS_PER_SLOT * concurrency, 1),
+    bodyTimeoutMs: seconds("body-timeout", flags.strings.get("body-timeout"), DEFAULT_BODY_TIMEOUT_S),
+    workTimeoutMs: seconds("work-timeout", flags.strings.get("work-timeout"), DEFAULT_WORK_TIMEOUT_S),
+    maxSamples: integer("max-samples", flags.strings.get("max-samples"), defaultMaxSamples(maxBodyBytes), 1, 2 ** 53),
+    maxReads: integer("max-reads", flags.strings.get("max-reads"), DEFAULT_MAX_READS, 1),
   };
 }

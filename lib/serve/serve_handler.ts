@@ -1,9 +1,12 @@
 /**
  * `createServeHandler()`: the HTTP handler of `deno task serve`: routes,
- * checks each request (method, token, query, content type, length), takes a
- * processing slot, spools the body to a private file, runs the operation and
- * streams its output back. Every refusal is a JSON `{ "error", "status" }`;
- * the handler keeps nothing per request once the response is done.
+ * checks each request (method, token, query, content type, length), takes an
+ * upload slot and spools the body to a private file against the body
+ * timeout, then takes a processing slot and runs the operation against the
+ * work timeout and the request's work budget, and streams its output back.
+ * Receiving is not processing: a slow upload holds an upload slot, never a
+ * processing slot. Every refusal is a JSON `{ "error", "status" }`; the
+ * handler keeps nothing per request once the response is done.
  *
  * @module
  */
@@ -11,10 +14,14 @@ import type { CodecPool } from "../codec/codec_pool.ts";
 import { formatError } from "../runtime/error_report.ts";
 import { VERSION } from "../version.ts";
 import type { BearerToken } from "./bearer_token.ts";
-import { HttpError, QueueFullError } from "./errors.ts";
+import { MIN_BODY_BYTES_PER_S, timedBody } from "./body_deadline.ts";
+import { closingResponse } from "./closing_response.ts";
+import { BodyTimeoutError, HttpError, QueueFullError } from "./errors.ts";
 import { fileResponse } from "./file_response.ts";
-import type { ReleaseSlot, RequestLimiter } from "./request_limiter.ts";
+import { type ReleaseSlot, RequestLimiter } from "./request_limiter.ts";
 import { RequestWorkspace } from "./request_workspace.ts";
+import { DEFAULT_BODY_TIMEOUT_S, DEFAULT_WORK_TIMEOUT_S, UPLOADS_PER_SLOT } from "./serve_flags.ts";
+import { DEFAULT_MAX_READS, defaultMaxSamples, type WorkBudget } from "./work_budget.ts";
 import { refusalOf } from "./_refusal.ts";
 import {
   checkContentType,
@@ -35,6 +42,22 @@ export interface ServeHandlerOptions {
   readonly tempDir: string;
   /** Largest body accepted, bytes. */
   readonly maxBodyBytes: number;
+  /**
+   * Bodies being received at once (`--max-uploads`; its queue must be 0: past
+   * it, 503). Default: {@linkcode UPLOADS_PER_SLOT} per processing slot.
+   */
+  readonly uploads?: RequestLimiter;
+  /** `--body-timeout`, ms (default {@linkcode DEFAULT_BODY_TIMEOUT_S} s). */
+  readonly bodyTimeoutMs?: number;
+  /** The slowest a body may arrive after the body timeout's allowance, bytes/s (default {@linkcode MIN_BODY_BYTES_PER_S}). */
+  readonly minBodyBytesPerS?: number;
+  /** `--work-timeout`, ms (default {@linkcode DEFAULT_WORK_TIMEOUT_S} s). */
+  readonly workTimeoutMs?: number;
+  /**
+   * `--max-samples` and `--max-reads` (default: the samples of the largest
+   * POD5 file `maxBodyBytes` admits at 6 bits/sample, and {@linkcode DEFAULT_MAX_READS}).
+   */
+  readonly budget?: WorkBudget;
   /** When set, every endpoint but `/healthz` needs `Authorization: Bearer <token>`. */
   readonly token?: BearerToken | undefined;
   /** Receives one line per request, and internal errors. */
@@ -89,6 +112,15 @@ const HEALTH_PATH = "/healthz";
 export function createServeHandler(options: ServeHandlerOptions): ServeHandler {
   const startedMs = performance.now();
   const log = options.onLog ?? (() => {});
+  const limits: Limits = {
+    ...options,
+    uploads: options.uploads ??
+      new RequestLimiter({ concurrency: UPLOADS_PER_SLOT * options.limiter.concurrency, queue: 0 }),
+    bodyTimeoutMs: options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_S * 1000,
+    minBodyBytesPerS: options.minBodyBytesPerS ?? MIN_BODY_BYTES_PER_S,
+    workTimeoutMs: options.workTimeoutMs ?? DEFAULT_WORK_TIMEOUT_S * 1000,
+    budget: options.budget ?? { maxSamples: defaultMaxSamples(options.maxBodyBytes), maxReads: DEFAULT_MAX_READS },
+  };
   const health = (): Response => {
     const codec = options.pool.codec;
     const memory = Deno.memoryUsage();
@@ -104,7 +136,16 @@ export function createServeHandler(options: ServeHandlerOptions): ServeHandler {
       queue: options.limiter.queue,
       active: options.limiter.active,
       queued: options.limiter.queued,
+      max_uploads: limits.uploads.concurrency,
+      uploads: limits.uploads.active,
       max_body_bytes: options.maxBodyBytes,
+      body_timeout_s: limits.bodyTimeoutMs / 1000,
+      work_timeout_s: limits.workTimeoutMs / 1000,
+      max_samples: limits.budget.maxSamples,
+      max_reads: limits.budget.maxReads,
+      model_jobs: options.pool.jobsStarted,
+      model_jobs_running: options.pool.jobsRunning,
+      pid: Deno.pid,
       rss_bytes: memory.rss,
       heap_used_bytes: memory.heapUsed,
     });
@@ -118,7 +159,7 @@ export function createServeHandler(options: ServeHandlerOptions): ServeHandler {
         ? request.method === "GET" ? health() : refuse(
           new HttpError(405, `Cannot ${request.method} ${HEALTH_PATH}: use GET`, { headers: { allow: "GET" } }),
         )
-        : await handlePost(request, url, info, options);
+        : await handlePost(request, url, info, limits);
     } catch (error) {
       // handlePost turns every error into a response; this is the last guard.
       log(formatError(error));
@@ -129,6 +170,15 @@ export function createServeHandler(options: ServeHandlerOptions): ServeHandler {
     );
     return response;
   };
+}
+
+/** The handler's options with every default filled in. */
+interface Limits extends ServeHandlerOptions {
+  readonly uploads: RequestLimiter;
+  readonly bodyTimeoutMs: number;
+  readonly minBodyBytesPerS: number;
+  readonly workTimeoutMs: number;
+  readonly budget: WorkBudget;
 }
 
 /** A request that passed the checks made before it takes a slot. */
@@ -167,11 +217,27 @@ function checkRequest(request: Request, url: URL, options: ServeHandlerOptions):
   return { route, params, sizeBytes: checkLength(request, route, options.maxBodyBytes) };
 }
 
+/** One request's state while it is received and processed. */
+interface PostState {
+  readonly request: Request;
+  readonly checked: CheckedRequest;
+  readonly options: Limits;
+  /** `server-timing` entries, in order. */
+  readonly timing: string[];
+  /** Aborted when the work exceeds the work timeout. */
+  readonly workTimer: AbortController;
+  workspace?: RequestWorkspace;
+  releaseUpload: ReleaseSlot;
+  release?: ReleaseSlot;
+  /** The response streams the output and removes the workspace itself. */
+  handedOver: boolean;
+}
+
 async function handlePost(
   request: Request,
   url: URL,
   info: ServeRequestInfo | undefined,
-  options: ServeHandlerOptions,
+  options: Limits,
 ): Promise<Response> {
   let checked: CheckedRequest;
   try {
@@ -179,68 +245,133 @@ async function handlePost(
   } catch (error) {
     return refuse(error);
   }
-  const { route, params, sizeBytes } = checked;
-  const queuedAt = performance.now();
-  let release: ReleaseSlot;
+  const { route } = checked;
+  // A body is not received for a request that would find the line full.
+  const full = options.limiter.refusal();
+  if (full !== undefined) return refuse(busy(full));
+  let releaseUpload: ReleaseSlot;
   try {
-    release = await options.limiter.acquire(request.signal);
+    releaseUpload = await options.uploads.acquire(request.signal);
   } catch (error) {
-    if (error instanceof QueueFullError) {
-      return refuse(
-        new HttpError(503, error.message, { headers: { "retry-after": String(error.retryAfterSeconds) } }),
-      );
-    }
-    return refuse(clientGone(route));
+    if (!(error instanceof QueueFullError)) return refuse(clientGone(route));
+    return refuse(
+      new HttpError(
+        503,
+        `Cannot take the request: ${options.uploads.active} uploads are in progress (the server's --max-uploads)`,
+        { headers: { "retry-after": String(error.retryAfterSeconds) } },
+      ),
+    );
   }
-  const timing: string[] = [`queue;dur=${Math.round(performance.now() - queuedAt)}`];
-  let workspace: RequestWorkspace | undefined;
-  let handedOver = false;
+  const state: PostState = {
+    request,
+    checked,
+    options,
+    timing: [],
+    workTimer: new AbortController(),
+    releaseUpload,
+    handedOver: false,
+  };
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
-    workspace = await RequestWorkspace.create(options.tempDir);
-    const bodyAt = performance.now();
-    const input = await spool(request, workspace, route, sizeBytes);
-    timing.push(`body;dur=${Math.round(performance.now() - bodyAt)}`);
-    const output = workspace.path(`output${route.outputExtension}`);
-    const workAt = performance.now();
-    const result = await route.run({ input, output, pool: options.pool, signal: request.signal }, params);
-    // The pipelines look at the signal between reads; a client that left during the last ones gets no file.
-    request.signal.throwIfAborted();
-    timing.push(`work;dur=${Math.round(performance.now() - workAt)}`);
-    const owned = workspace;
-    const dispose = () => owned.dispose().catch((error) => options.onLog?.(formatError(error)));
-    // The body stream removes the workspace when it ends or is cancelled; this catches a body never read.
-    info?.completed?.then(dispose, dispose);
-    const response = await fileResponse(output, {
-      headers: { ...result.headers, "content-type": route.outputType, "server-timing": timing.join(", ") },
-      onDone: dispose,
-    });
-    handedOver = true;
-    return response;
+    const input = await receive(state);
+    timer = setTimeout(() => state.workTimer.abort(), options.workTimeoutMs);
+    return await runWork(state, input, info);
   } catch (error) {
-    if (request.signal.aborted) return refuse(clientGone(route));
-    const refusal = refusalOf(error, {
-      verb: route.verb,
-      bodyPath: workspace?.path(`body${route.inputExtension}`),
-      workspaceDir: workspace?.dir,
-    });
-    if (refusal.status >= 500) options.onLog?.(formatError(error));
-    return refuse(refusal);
+    return await refusePost(state, error);
   } finally {
-    release();
-    if (!handedOver) await workspace?.dispose().catch((error) => options.onLog?.(formatError(error)));
+    clearTimeout(timer);
+    state.releaseUpload();
+    state.release?.();
+    if (!state.handedOver) await state.workspace?.dispose().catch((error) => options.onLog?.(formatError(error)));
   }
+}
+
+/** Receive: the body to the request's private file, holding an upload slot (released when done). */
+async function receive(state: PostState): Promise<string> {
+  const { request, checked, options } = state;
+  state.workspace = await RequestWorkspace.create(options.tempDir);
+  const bodyAt = performance.now();
+  const input = await spool(request, state.workspace, checked.route, { ...options, sizeBytes: checked.sizeBytes });
+  state.releaseUpload();
+  state.timing.push(`body;dur=${Math.round(performance.now() - bodyAt)}`);
+  return input;
+}
+
+/** Process: a processing slot, the operation against the work timeout, and the output streamed back. */
+async function runWork(state: PostState, input: string, info: ServeRequestInfo | undefined): Promise<Response> {
+  const { request, options, timing, workTimer } = state;
+  const { route, params } = state.checked;
+  const workspace = state.workspace!;
+  const queuedAt = performance.now();
+  try {
+    state.release = await options.limiter.acquire(request.signal);
+  } catch (error) {
+    throw error instanceof QueueFullError ? busy(error) : error;
+  }
+  timing.push(`queue;dur=${Math.round(performance.now() - queuedAt)}`);
+  const output = workspace.path(`output${route.outputExtension}`);
+  const workAt = performance.now();
+  const signal = AbortSignal.any([request.signal, workTimer.signal]);
+  const context = { input, output, pool: options.pool, signal, budget: options.budget };
+  const result = await route.run(context, params);
+  // The pipelines look at the signal between reads; a client that left during the last ones gets no file.
+  signal.throwIfAborted();
+  timing.push(`work;dur=${Math.round(performance.now() - workAt)}`);
+  const dispose = () => workspace.dispose().catch((error) => options.onLog?.(formatError(error)));
+  // The body stream removes the workspace when it ends or is cancelled; this catches a body never read.
+  info?.completed?.then(dispose, dispose);
+  const response = await fileResponse(output, {
+    headers: { ...result.headers, "content-type": route.outputType, "server-timing": timing.join(", ") },
+    onDone: dispose,
+  });
+  state.handedOver = true;
+  return response;
+}
+
+/** The refusal of a request that failed while received or processed. */
+async function refusePost(state: PostState, error: unknown): Promise<Response> {
+  const { request, options, workspace } = state;
+  const { route } = state.checked;
+  if (request.signal.aborted) return refuse(clientGone(route));
+  if (error instanceof BodyTimeoutError) {
+    // Its connection is dropped after the 408 if the read the server waited on ends soon (see body_deadline.ts).
+    state.releaseUpload();
+    return refuse(error, { drop: await error.released });
+  }
+  if (state.workTimer.signal.aborted) {
+    return refuse(
+      new HttpError(
+        503,
+        `Cannot ${route.verb}: the work took longer than this server's --work-timeout (${
+          options.workTimeoutMs / 1000
+        } s)`,
+      ),
+    );
+  }
+  const refusal = refusalOf(error, {
+    verb: route.verb,
+    bodyPath: workspace?.path(`body${route.inputExtension}`),
+    workspaceDir: workspace?.dir,
+  });
+  if (refusal.status >= 500) options.onLog?.(formatError(error));
+  return refuse(refusal);
 }
 
 async function spool(
   request: Request,
   workspace: RequestWorkspace,
   route: PostRoute,
-  sizeBytes: number,
+  options: Pick<Limits, "bodyTimeoutMs" | "minBodyBytesPerS"> & { readonly sizeBytes: number },
 ): Promise<string> {
+  const timed = request.body === null ? null : timedBody(request.body, {
+    timeoutMs: options.bodyTimeoutMs,
+    minBytesPerS: options.minBodyBytesPerS,
+    sizeBytes: options.sizeBytes,
+  });
   try {
-    return await workspace.writeBody(request.body, {
+    return await workspace.writeBody(timed, {
       name: `body${route.inputExtension}`,
-      sizeBytes,
+      sizeBytes: options.sizeBytes,
       signal: request.signal,
     });
   } catch (error) {
@@ -250,6 +381,11 @@ async function spool(
       cause: error,
     });
   }
+}
+
+/** Every processing slot busy and the line full: 503 with a retry delay. */
+function busy(error: QueueFullError): HttpError {
+  return new HttpError(503, error.message, { headers: { "retry-after": String(error.retryAfterSeconds) } });
 }
 
 function clientGone(route: PostRoute): HttpError {
@@ -262,12 +398,17 @@ function firstLine(error: unknown): string {
   return text.split("\n")[0] ?? text;
 }
 
-function refuse(error: unknown): Response {
+function refuse(error: unknown, options: { readonly drop?: boolean } = {}): Response {
   const refusal = error instanceof HttpError
     ? error
     : new HttpError(500, "Cannot handle the request: internal error (see the server log)");
-  return Response.json({ error: refusal.message, status: refusal.status }, {
-    status: refusal.status,
-    headers: refusal.headers,
-  });
+  const body = { error: refusal.message, status: refusal.status };
+  if (options.drop === true) {
+    // The client may still be sending: the connection is dropped after the error (see closing_response.ts).
+    return closingResponse(new TextEncoder().encode(JSON.stringify(body)), {
+      status: refusal.status,
+      headers: { ...refusal.headers, "content-type": "application/json" },
+    });
+  }
+  return Response.json(body, { status: refusal.status, headers: refusal.headers });
 }

@@ -12,6 +12,7 @@ import { encodePod5 } from "../codec/encode_pod5.ts";
 import type { CodesEncoding } from "../codec/types.ts";
 import { inspectRecords } from "../pod5/inspect_records.ts";
 import { Pod5Reader } from "../pod5/reader.ts";
+import { checkPod5Work, checkTokenWork, type WorkBudget } from "./work_budget.ts";
 
 /** Header names of the response facts (lower case, as `Headers` gives them back). */
 export const FACT_HEADERS = {
@@ -37,8 +38,10 @@ export interface OperationContext {
   readonly output: string;
   /** The server's model pool (its `codec` is the server's checkpoint). */
   readonly pool: CodecPool;
-  /** Aborted when the client goes away. */
+  /** Aborted when the client goes away, or the work takes longer than the work timeout. */
   readonly signal: AbortSignal;
+  /** The reads and samples a request may ask for (413 past them, before any work). */
+  readonly budget: WorkBudget;
 }
 
 /** NDJSON lines buffered before a write. */
@@ -51,12 +54,15 @@ const NDJSON_CHUNK_CHARS = 65536;
  * @param options Whether to add `signal_sha256`.
  * @returns The read count header.
  * @throws {Pod5FormatError} When the body is not a readable POD5 file.
+ * @throws {HttpError} 413 when the body has more reads (or, hashing, samples) than the budget.
  */
 export async function inspectOperation(
   context: OperationContext,
   options: { readonly signalSha256: boolean },
 ): Promise<OperationResult> {
   await using reader = await Pod5Reader.open(context.input);
+  // Hashing the signal decodes it: its samples count against the budget then.
+  checkPod5Work(reader, { verb: "inspect", samples: options.signalSha256, budget: context.budget });
   using file = await Deno.open(context.output, { write: true, createNew: true, mode: 0o600 });
   const encoder = new TextEncoder();
   const write = async (text: string) => {
@@ -84,6 +90,7 @@ export async function inspectOperation(
  * @param options Codes encoding and whether to skip reads at another sample rate.
  * @returns Reads, samples and bits/sample headers.
  * @throws {Pod5FormatError} When the body is not a readable POD5 file.
+ * @throws {HttpError} 413 when the body has more reads or samples than the budget.
  * @throws {CodecMismatchError} When a read's sample rate is not the model's.
  */
 export async function encodeOperation(
@@ -91,6 +98,10 @@ export async function encodeOperation(
   options: { readonly codes: CodesEncoding; readonly skipMismatched: boolean },
 ): Promise<OperationResult> {
   const codec = context.pool.codec;
+  {
+    await using reader = await Pod5Reader.open(context.input);
+    checkPod5Work(reader, { verb: "encode", samples: true, budget: context.budget });
+  }
   const summary = await encodePod5(context.input, context.output, {
     codec,
     pool: context.pool,
@@ -116,6 +127,8 @@ export async function encodeOperation(
  *
  * @param context Input, output, pool and abort signal.
  * @returns Reads and samples headers.
+ * @throws {HttpError} 413 when the tokens hold more reads or samples than the budget (checked with the
+ *   header, before any model work).
  * @throws {TokenFileError} When the body is not a token file, or is damaged.
  * @throws {CodecMismatchError} When the tokens come from another checkpoint (reason `other_checkpoint`, the
  *   server's 409), or their window, hop or codebook differ from the checkpoint's.
@@ -126,6 +139,7 @@ export async function decodeOperation(context: OperationContext): Promise<Operat
     codec,
     pool: context.pool,
     signal: context.signal,
+    checkFile: (reader) => checkTokenWork(reader, { verb: "decode", budget: context.budget }),
   });
   return {
     headers: {

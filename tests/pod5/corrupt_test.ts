@@ -98,6 +98,23 @@ Deno.test("Pod5Reader rejects damaged Arrow metadata in every embedded table, ne
   assert(rejected > tried / 4, `only ${rejected} of ${tried} metadata flips were detected`);
 });
 
+Deno.test("Pod5Reader.open() rejecting a map whose offsets run past its entries, naming the column", async () => {
+  // Found by the serve fuzz test: one flipped bit (0x20 in byte 7359 of Dorado's 5 kHz file) makes the end
+  // offset of run_info's context_tags map 536,870,912 over no entries; apache-arrow then spent 20 s building
+  // that many entries before failing with "Invalid array length".
+  const copy = await Deno.readFile(fixture("dna_r10.4.1_e8.2_400bps_5khz-FLO_PRO114M-SQK_LSK114_XL-5000.pod5"));
+  copy[7359] = copy[7359]! ^ 0x20;
+  await withTempDir(async (dir) => {
+    const error = await readAll(dir, "offsets.pod5", copy);
+    assert(error instanceof Pod5FormatError, String(error));
+    assertEquals(
+      error.message,
+      `${dir}/offsets.pod5: Cannot read run_info table: column context_tags: row 0 ends at offset 536870912, ` +
+        "past its 0 entries (at byte 4040)",
+    );
+  });
+});
+
 Deno.test("Pod5Reader.open() rejecting a renamed required column, naming it", async () => {
   // blue-crab's missing_primary_field fixture: "calibration_offset" renamed in place.
   const bytes = patchAscii(await Deno.readFile(fixture("z1.pod5")), "calibration_offset", "calibrationfoffset");

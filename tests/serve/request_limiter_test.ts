@@ -35,9 +35,12 @@ Deno.test("RequestLimiter grants slots up to its concurrency, then in arrival or
 Deno.test("RequestLimiter refusing past its queue with QueueFullError and a retry delay", async () => {
   const limiter = new RequestLimiter({ concurrency: 1, queue: 1 });
   const first = await limiter.acquire();
+  assertEquals(limiter.refusal(), undefined); // a slot is busy, the line has room
   const second = limiter.acquire();
   const error = await assertRejects(() => limiter.acquire(), QueueFullError, "1 requests are being processed and 1");
   assertEquals(error.retryAfterSeconds, 1);
+  // refusal() says so beforehand, with the same error.
+  assertEquals(limiter.refusal()?.message, error.message);
   first();
   (await second)();
   const none = new RequestLimiter({ concurrency: 1, queue: 0 });

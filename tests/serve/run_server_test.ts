@@ -23,6 +23,11 @@ Deno.test("parseServeFlags() fills in the defaults and reads every flag", () => 
   );
   assertEquals(defaults.concurrency, navigator.hardwareConcurrency);
   assertEquals(defaults.workers, Math.min(4, navigator.hardwareConcurrency));
+  // 4 uploads per processing slot; 30 s for a body; an hour of work; 256 MiB at 6 bits/sample; 100,000 reads.
+  assertEquals(
+    [defaults.maxUploads, defaults.bodyTimeoutMs, defaults.workTimeoutMs, defaults.maxSamples, defaults.maxReads],
+    [4 * navigator.hardwareConcurrency, 30_000, 3_600_000, Math.floor((256 * 1024 * 1024 * 8) / 6), 100_000],
+  );
   const given = parseServeFlags([
     "--ckpt=c",
     "--port=0",
@@ -33,12 +38,24 @@ Deno.test("parseServeFlags() fills in the defaults and reads every flag", () => 
     "--queue=0",
     "--workers=0",
     "--temp-dir=/scratch",
+    "--max-uploads=5",
+    "--body-timeout=2.5",
+    "--work-timeout=90",
+    "--max-samples=1000000",
+    "--max-reads=7",
   ]);
   assertEquals(
     [given.port, given.hostname, given.maxBodyBytes, given.backend, given.concurrency, given.queue, given.workers],
     [0, "0.0.0.0", 512 * 1024, "cpu", 3, 0, 0],
   );
   assertEquals(given.tempDir, "/scratch");
+  assertEquals(
+    [given.maxUploads, given.bodyTimeoutMs, given.workTimeoutMs, given.maxSamples, given.maxReads],
+    [5, 2500, 90_000, 1_000_000, 7],
+  );
+  // Without --max-samples, the body limit sets it: 0.5 MiB at 6 bits/sample; --max-uploads follows --concurrency.
+  const derived = parseServeFlags(["--ckpt", "c", "--max-body-mb", "0.5", "--concurrency", "3"]);
+  assertEquals([derived.maxSamples, derived.maxUploads], [699_050, 12]);
 });
 
 Deno.test("parseServeFlags() rejecting a missing --ckpt, bad numbers and unknown flags", () => {
@@ -49,6 +66,12 @@ Deno.test("parseServeFlags() rejecting a missing --ckpt, bad numbers and unknown
     [["--ckpt", "c", "--queue=-1"], "--queue needs an integer from 0"],
     [["--ckpt", "c", "--max-body-mb", "0"], '--max-body-mb needs a positive number of MiB, got "0"'],
     [["--ckpt", "c", "--backend", "tpu"], 'not "tpu"'],
+    [["--ckpt", "c", "--max-uploads", "0"], "--max-uploads needs an integer from 1"],
+    [["--ckpt", "c", "--body-timeout", "0"], '--body-timeout needs a positive number of seconds, got "0"'],
+    [["--ckpt", "c", "--work-timeout=-5"], '--work-timeout needs a positive number of seconds, got "-5"'],
+    [["--ckpt", "c", "--work-timeout", "1h"], '--work-timeout needs a positive number of seconds, got "1h"'],
+    [["--ckpt", "c", "--max-samples", "1e9"], "--max-samples needs an integer from 1"],
+    [["--ckpt", "c", "--max-reads", "0"], "--max-reads needs an integer from 1"],
     [["--ckpt", "c", "--verbose"], 'unknown flag "--verbose"'],
     [["--ckpt", "c", "extra"], 'no positional arguments, got "extra"'],
   ];
@@ -85,7 +108,22 @@ Deno.test("serveCommandArgs() gives deno serve only the permissions the server n
     "16",
     "--workers",
     "2",
+    "--max-uploads",
+    "12",
+    "--body-timeout",
+    "30",
+    "--work-timeout",
+    "3600",
+    "--max-samples",
+    "357913941",
+    "--max-reads",
+    "100000",
   ]);
+  // The flags after serve.ts read back as the task's own.
+  const again = parseServeFlags(
+    serveCommandArgs(flags, paths).slice(serveCommandArgs(flags, paths).indexOf("/app/serve.ts") + 1),
+  );
+  assertEquals({ ...again, ckpt: flags.ckpt, tempDir: undefined, port: flags.port, hostname: flags.hostname }, flags);
   // No Workers: the library's code need not be readable; IPv6 addresses are bracketed.
   const inThread = serveCommandArgs(parseServeFlags(["--ckpt", "c", "--workers", "0", "--hostname", "::1"]), paths);
   assertEquals(

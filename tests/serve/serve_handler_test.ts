@@ -3,7 +3,18 @@ import { FACT_HEADERS } from "../../lib/serve/serve_operations.ts";
 import { makeTinyCheckpoint } from "../codec/_tiny_checkpoint.ts";
 import { assert, assertEquals, assertMatch } from "../_assert.ts";
 import { runTask } from "../tasks/_run_task.ts";
-import { DORADO_5KHZ, filesUnder, FIXTURES, post, postRequest, waitFor, withHandler, Z1 } from "./_handler_fixture.ts";
+import {
+  DORADO_5KHZ,
+  filesUnder,
+  FIXTURES,
+  heldRequest,
+  post,
+  postRequest,
+  waitFor,
+  withHandler,
+  within,
+  Z1,
+} from "./_handler_fixture.ts";
 
 const decoder = new TextDecoder();
 
@@ -40,7 +51,7 @@ Deno.test("createServeHandler() answers encode, decode and inspect with the byte
       ((8 * encoded.bytes.byteLength) / 2319616).toFixed(6),
     );
     assertEquals(encoded.headers.get(FACT_HEADERS.checkpointSha256), codec.checkpoint.sha256);
-    assertMatch(encoded.headers.get("server-timing") ?? "", /^queue;dur=\d+, body;dur=\d+, work;dur=\d+$/);
+    assertMatch(encoded.headers.get("server-timing") ?? "", /^body;dur=\d+, queue;dur=\d+, work;dur=\d+$/);
 
     const plain = await post(handler, "/v1/encode?codes=plain", dorado, { "content-type": "application/octet-stream" });
     assertEquals([plain.status, plain.bytes], [200, await Deno.readFile(plainTokens)]);
@@ -178,38 +189,16 @@ Deno.test("createServeHandler() requiring the bearer token when one is set; /hea
   }, { token: "s3cret" });
 });
 
-/** A request whose body arrives only when the test says so. */
-function heldRequest(path: string, body: Uint8Array, signal?: AbortSignal) {
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
-  const request = new Request(`http://127.0.0.1${path}`, {
-    method: "POST",
-    body: stream,
-    headers: { "content-length": String(body.byteLength) },
-    duplex: "half",
-    ...(signal === undefined ? {} : { signal }),
-  } as RequestInit);
-  return {
-    request,
-    sendHalf: () => controller.enqueue(body.slice(0, body.byteLength >> 1)),
-    sendRest: () => {
-      controller.enqueue(body.slice(body.byteLength >> 1));
-      controller.close();
-    },
-    breakOff: () => controller.error(new Error("connection reset by peer")),
-  };
-}
-
 Deno.test("createServeHandler() queueing requests past --concurrency, refusing past --queue with 503 and Retry-After", async () => {
   await withHandler(async ({ handler, limiter, tempDir }) => {
     const dorado = await Deno.readFile(DORADO_5KHZ);
-    const first = heldRequest("/v1/inspect", dorado);
-    const firstResponse = handler(first.request);
-    await waitFor("the first request to hold the slot", () => limiter.active === 1);
+    // The one processing slot is busy (as with a long encode).
+    const busy = await limiter.acquire();
     const waiting = new AbortController();
-    const second = heldRequest("/v1/inspect", dorado, waiting.signal);
-    const secondResponse = handler(second.request);
+    const queued = handler(postRequest("/v1/inspect", dorado, {}, { signal: waiting.signal }));
     await waitFor("the second request to wait", () => limiter.queued === 1);
+    // Its body is already on disk: it waits for a slot, not for its upload.
+    assert((await filesUnder(tempDir)).some((name) => name.endsWith("/body.pod5")));
     const third = await post(handler, "/v1/inspect", dorado);
     assertEquals(third.status, 503);
     assertMatch(third.headers.get("retry-after") ?? "", /^[1-9]\d*$/);
@@ -217,18 +206,55 @@ Deno.test("createServeHandler() queueing requests past --concurrency, refusing p
       JSON.parse(decoder.decode(third.bytes)).error,
       /^Cannot take the request: 1 requests are being processed and 1 are waiting/,
     );
-    // A client that gives up while waiting leaves the queue.
+    // A client that gives up while waiting leaves the queue, and its file goes.
     waiting.abort();
-    assertEquals((await secondResponse).status, 499);
+    assertEquals((await queued).status, 499);
     assertEquals([limiter.active, limiter.queued], [1, 0]);
-    first.sendHalf();
-    first.sendRest();
-    const done = await firstResponse;
+    await waitFor("the waiting request's files to go", async () => (await filesUnder(tempDir)).length === 0);
+    const next = handler(postRequest("/v1/inspect", dorado));
+    await waitFor("the next request to wait", () => limiter.queued === 1);
+    busy();
+    const done = await next;
     assertEquals(done.status, 200);
     assertEquals(decoder.decode(await done.bytes()), await task("inspect", [DORADO_5KHZ, "--jsonl"]));
     assertEquals([limiter.active, limiter.queued], [0, 0]);
     assertEquals(await filesUnder(tempDir), []);
   }, { concurrency: 1, queue: 1 });
+});
+
+Deno.test("createServeHandler() receiving a body without a processing slot: a stalled upload holds up no other request", async () => {
+  await withHandler(async ({ handler, limiter, uploads, tempDir }) => {
+    const dorado = await Deno.readFile(DORADO_5KHZ);
+    const stalled = heldRequest("/v1/encode", dorado);
+    const stalledResponse = handler(stalled.request);
+    stalled.sendHalf();
+    await waitFor("the stalled upload", () => uploads.active === 1);
+    // The only processing slot is free: another encode is answered while the first upload waits.
+    assertEquals(limiter.active, 0);
+    const other = await within(30_000, "the other encode's answer", post(handler, "/v1/encode", dorado));
+    assertEquals(other.status, 200);
+    assertEquals([uploads.active, limiter.active], [1, 0]);
+    // --max-uploads 2: one more upload in progress fills the upload slots; the next is refused at once.
+    const second = heldRequest("/v1/inspect", dorado);
+    const secondResponse = handler(second.request);
+    await waitFor("the second upload", () => uploads.active === 2);
+    const refused = await post(handler, "/v1/inspect", dorado);
+    assertEquals(refused.status, 503);
+    assertMatch(refused.headers.get("retry-after") ?? "", /^[1-9]\d*$/);
+    assertEquals(
+      JSON.parse(decoder.decode(refused.bytes)).error,
+      "Cannot take the request: 2 uploads are in progress (the server's --max-uploads)",
+    );
+    second.sendHalf();
+    second.sendRest();
+    stalled.sendRest();
+    const [first, last] = [await stalledResponse, await secondResponse];
+    assertEquals([first.status, last.status], [200, 200]);
+    assertEquals(await first.bytes(), other.bytes);
+    await last.bytes();
+    assertEquals([uploads.active, limiter.active], [0, 0]);
+    assertEquals(await filesUnder(tempDir), []);
+  }, { concurrency: 1, queue: 4, maxUploads: 2 });
 });
 
 Deno.test("createServeHandler() removing a request's files when its client goes away, in any phase", async () => {

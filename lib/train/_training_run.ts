@@ -5,11 +5,14 @@
  *
  * @module
  */
-import { saveCheckpoint } from "../checkpoint/checkpoint.ts";
+import { join } from "@std/path";
+import { type PrunedCheckpoint, saveCheckpoint } from "../checkpoint/checkpoint.ts";
+import { EXPORTS_FOLDER, listCodecExports } from "../checkpoint/codec_export.ts";
 import { formatEpochSummary } from "../data/format_epoch_summary.ts";
 import type { DatasetBatch, DatasetPosition } from "../data/types.ts";
 import { Rng } from "../runtime/rng.ts";
 import type { CodeUsageWindow } from "./code_usage_window.ts";
+import { formatPruned } from "./format_train_result.ts";
 import type { HeldOutMetrics } from "./evaluate.ts";
 import type { TrainEvent, TrainModelOptions, TrainResult } from "./types.ts";
 import type { MetricsLog, MetricsRecord } from "./metrics_log.ts";
@@ -244,13 +247,33 @@ export class TrainingRun {
       codeWindow: this.#codeWindow.toTensor(),
     };
     const { config } = this.#setup;
+    let pruned: readonly PrunedCheckpoint[] = [];
     const path = await saveCheckpoint(config.checkpoint.dir, checkpointFromState(state), {
       keepLast: config.train.keep_last,
+      onPruned: (removed) => pruned = removed,
     });
     this.#lastSaved = this.#step;
     this.#lastCheckpoint = path;
     this.#emit({ kind: "checkpoint", step: this.#step, path });
+    if (pruned.length > 0) await this.#reportPruned(pruned);
     return path;
+  }
+
+  /** Say which checkpoints pruning removed, and which of their codecs stay as exports (console and train.log). */
+  async #reportPruned(pruned: readonly PrunedCheckpoint[]): Promise<void> {
+    const exports = await listCodecExports(join(this.#setup.config.checkpoint.dir, EXPORTS_FOLDER));
+    const event: TrainEvent = {
+      kind: "pruned",
+      step: this.#step,
+      keepLast: this.#setup.config.train.keep_last,
+      removed: pruned.map((entry) => ({
+        path: entry.path,
+        step: entry.step,
+        exportPath: exports.find((e) => e.sha256 === entry.generatorSha256)?.path ?? null,
+      })),
+    };
+    await this.#log.note(formatPruned(event));
+    this.#emit(event);
   }
 
   /** The last validation and checkpoint (when the last step has none), the closing note, the result. */

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { basename } from "@std/path";
 import { formatEpochSummary } from "../data/format_epoch_summary.ts";
 import type { Config } from "../runtime/config.ts";
 import { formatDuration } from "../runtime/progress.ts";
@@ -77,7 +78,39 @@ export function formatTrainEvent(event: TrainEvent): string | undefined {
       return formatLogLine(event.record);
     case "checkpoint":
       return `saved ${event.path}`;
+    case "pruned":
+      return formatPruned(event);
     case "epoch":
       return formatEpochSummary(event.summary, { step: event.step });
   }
+}
+
+/**
+ * The line about checkpoints that pruning removed: which, and where the
+ * codecs of those with token files stay.
+ *
+ * @example
+ * ```ts
+ * import { assertEquals } from "@std/assert";
+ * import { formatPruned } from "./format_train_result.ts";
+ * const removed = [
+ *   { path: "run/checkpoint_250", step: 250, exportPath: null },
+ *   { path: "run/checkpoint_450", step: 450, exportPath: "run/exports/codec_0123456789abcdef" },
+ * ];
+ * assertEquals(
+ *   formatPruned({ kind: "pruned", step: 750, keepLast: 2, removed }),
+ *   "pruned checkpoint_250, checkpoint_450 (keep_last 2); the codec of checkpoint_450 stays in " +
+ *     "run/exports/codec_0123456789abcdef, for the token files made with it",
+ * );
+ * ```
+ *
+ * @param event The event.
+ * @returns The line.
+ */
+export function formatPruned(event: Extract<TrainEvent, { kind: "pruned" }>): string {
+  const names = event.removed.map((entry) => basename(entry.path));
+  const kept = event.removed.filter((entry) => entry.exportPath !== null).map((entry) =>
+    `; the codec of ${basename(entry.path)} stays in ${entry.exportPath}, for the token files made with it`
+  );
+  return `pruned ${names.join(", ")} (keep_last ${event.keepLast})${kept.join("")}`;
 }

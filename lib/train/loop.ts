@@ -14,7 +14,7 @@ import { openTrainer } from "./open_trainer.ts";
 import { describeRun, prepareTraining, resumeTraining } from "./_prepare_training.ts";
 import { TrainingRun } from "./_training_run.ts";
 
-export type { MetricsSink, TrainEvent, TrainModelOptions, TrainResult } from "./types.ts";
+export type { MetricsSink, PrunedEntry, TrainEvent, TrainModelOptions, TrainResult } from "./types.ts";
 
 /**
  * Train from the config, resuming when `checkpoint.resume_from` says so.

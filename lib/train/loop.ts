@@ -47,6 +47,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     emit({
       kind: "start",
       windowsPerEpoch: setup.windowsPerEpoch,
+      trainedWindowsPerEpoch: setup.trainedWindowsPerEpoch,
       stepsPerEpoch: setup.stepsPerEpoch,
       totalSteps: start.totalSteps,
       startStep: start.loop.step,
@@ -57,7 +58,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       workers: setup.workers,
     });
     if (resumed === undefined) {
-      await log.note(`start: ${describeRun(config, backend, setup.windowsPerEpoch, setup.workers)}`);
+      await log.note(`start: ${describeRun(setup, backend)}`);
     }
     return await new TrainingRun(setup, { trainer, start, log, options, emit }).run();
   } finally {

@@ -14,7 +14,10 @@ import type { MetricsRecord } from "./metrics_log.ts";
 export type TrainEvent =
   | {
     readonly kind: "start";
+    /** Windows an epoch cuts from the data. */
     readonly windowsPerEpoch: number;
+    /** Of those, the windows an epoch trains on: whole batches (the rest, short of one, is dropped). */
+    readonly trainedWindowsPerEpoch: number;
     readonly stepsPerEpoch: number;
     readonly totalSteps: number;
     readonly startStep: number;
@@ -29,7 +32,14 @@ export type TrainEvent =
   }
   | { readonly kind: "warning"; readonly message: string }
   | { readonly kind: "step"; readonly step: number; readonly totalSteps: number; readonly epoch: number }
-  | { readonly kind: "log"; readonly record: MetricsRecord }
+  | {
+    readonly kind: "log";
+    readonly record: MetricsRecord;
+    /** The step training ends at. */
+    readonly totalSteps: number;
+    /** Seconds to the end, from this run's steps after its first; null until two steps are done, and at the end. */
+    readonly etaSeconds: number | null;
+  }
   | { readonly kind: "epoch"; readonly step: number; readonly summary: EpochSummary }
   | { readonly kind: "checkpoint"; readonly step: number; readonly path: string }
   | {

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { formatRuns, listRuns } from "../lib/checkpoint/list_runs.ts";
+import { formatRuns } from "../lib/checkpoint/format_runs.ts";
+import { listRuns } from "../lib/checkpoint/list_runs.ts";
 import { parseFlags, UsageError } from "../lib/runtime/args.ts";
 
 const HELP = `Usage: deno task checkpoints [DIR] [--json]

@@ -1,12 +1,13 @@
 /**
- * `listRuns()` and `formatRuns()`: the training runs, checkpoints and codec exports under a
+ * `listRuns()`: the training runs, checkpoints and codec exports under a
  * folder (what `deno task checkpoints` prints): for each checkpoint its
  * step, held-out SNR, sample rate and generator sha256, and the export of
  * its codec if there is one; and the exports whose checkpoint is gone.
+ * `format_runs.ts` prints it.
  *
  * @module
  */
-import { basename, join, resolve } from "@std/path";
+import { join, resolve } from "@std/path";
 import { pathExists } from "../runtime/path_exists.ts";
 import { sha256Hex } from "../runtime/sha256_hex.ts";
 import { GENERATOR_FILE, listCheckpoints, STATE_FILE } from "./checkpoint.ts";
@@ -154,73 +155,4 @@ async function exportRow(found: CodecExport): Promise<CodecRow> {
 
 function numberOrNull(value: unknown): number | null {
   return typeof value === "number" && Number.isFinite(value) ? value : null;
-}
-
-/**
- * The table `deno task checkpoints` prints: per run, one line per
- * checkpoint or export.
- *
- * @example
- * ```ts
- * import { assertEquals } from "@std/assert";
- * import { formatRuns } from "./list_runs.ts";
- * const row = {
- *   path: "/w/checkpoints/q/checkpoint_450", kind: "checkpoint" as const, step: 450, sha256: "ab".repeat(32),
- *   sampleRateHz: 5000, heldOutSnrDb: 4.32, heldOutStep: 450, exports: [], source: null, sourcePresent: false,
- * };
- * assertEquals(formatRuns([{ path: "/w/checkpoints/q", rows: [row] }], { cwd: "/w" }), [
- *   "checkpoints/q: 1 checkpoint",
- *   "  checkpoint      step  held-out SNR  sample rate  generator sha256  exported",
- *   "  checkpoint_450   450       4.32 dB      5000 Hz  abababababab…     no",
- * ]);
- * ```
- *
- * @param runs What {@linkcode listRuns} found.
- * @param options The folder paths are shown relative to (default: none, absolute).
- * @returns The lines.
- */
-export function formatRuns(runs: readonly RunListing[], options: { readonly cwd?: string } = {}): string[] {
-  const show = (path: string) => {
-    const cwd = options.cwd;
-    return cwd !== undefined && path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path;
-  };
-  const lines: string[] = [];
-  for (const run of runs) {
-    const checkpoints = run.rows.filter((r) => r.kind === "checkpoint").length;
-    const exports = run.rows.length - checkpoints;
-    const counts = [
-      checkpoints > 0 ? `${checkpoints} checkpoint${checkpoints === 1 ? "" : "s"}` : "",
-      exports > 0 ? `${exports} export${exports === 1 ? "" : "s"}` : "",
-    ].filter((part) => part !== "");
-    if (lines.length > 0) lines.push("");
-    lines.push(`${show(run.path)}: ${counts.join(", ")}`);
-    const runPath = show(run.path);
-    const cells = run.rows.map((row) => [
-      row.kind === "checkpoint" ? basename(row.path) : show(row.path).slice(runPath.length + 1),
-      String(row.step),
-      row.heldOutSnrDb === null ? "—" : `${row.heldOutSnrDb.toFixed(2)} dB` +
-        (row.heldOutStep !== null && row.heldOutStep !== row.step ? ` (step ${row.heldOutStep})` : ""),
-      row.sampleRateHz === null ? "—" : `${row.sampleRateHz} Hz`,
-      row.sha256 === null ? "unreadable" : `${row.sha256.slice(0, 12)}…`,
-      row.kind === "export"
-        ? `(an export${row.source === null ? "" : ` of ${show(row.source)}${row.sourcePresent ? "" : ", gone"}`})`
-        : row.exports.length === 0
-        ? "no"
-        : row.exports.map(show).join(", "),
-    ]);
-    lines.push(...table(["checkpoint", "step", "held-out SNR", "sample rate", "generator sha256", "exported"], cells));
-  }
-  return lines;
-}
-
-/** Columns padded to their widest cell (numbers and dB values right-aligned), indented by two spaces. */
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
-  const right = new Set([1, 2, 3]);
-  const line = (cells: readonly string[]) =>
-    "  " +
-    cells.map((cell, i) =>
-      i === cells.length - 1 ? cell : right.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)
-    ).join("  ");
-  return [line(header), ...rows.map(line)];
 }

@@ -45,7 +45,8 @@ export {
 } from "./export_codec.ts";
 export { type CodecCandidate, type CodecSearch, findCodec } from "./find_codec.ts";
 export { CheckpointError } from "./errors.ts";
-export { type CodecRow, formatRuns, listRuns, type RunListing } from "./list_runs.ts";
+export { type CodecRow, listRuns, type RunListing } from "./list_runs.ts";
+export { formatRuns } from "./format_runs.ts";
 export { resolveCheckpointDir } from "./resolve_checkpoint_dir.ts";
 export {
   type GeneratorCheckpointOptions,

@@ -77,7 +77,22 @@ export interface DecoderChoice {
  * @throws {TokenFileError} When the input is not a token file.
  */
 export async function resolveDecoder(input: string, options: ResolveDecoderOptions = {}): Promise<DecoderChoice> {
-  const recorded = await recordedIdentity(input);
+  return await locateDecoder(await recordedIdentity(input), { ...options, tokenFile: input });
+}
+
+/**
+ * {@linkcode resolveDecoder} for a token file's recorded generator (its
+ * header's `checkpoint`): the search alone, for callers that hold the header.
+ *
+ * @param recorded The identity the token file records.
+ * @param options Where to look, and the token file (for the message).
+ * @returns The folder to load and a note.
+ * @throws {CheckpointError} As {@linkcode resolveDecoder} does.
+ */
+export async function locateDecoder(
+  recorded: CheckpointIdentity,
+  options: ResolveDecoderOptions & { readonly tokenFile?: string } = {},
+): Promise<DecoderChoice> {
   const short = `${recorded.sha256.slice(0, 12)}…`;
   if (options.ckpt !== undefined) {
     const search = await findCodec(recorded.sha256, [options.ckpt]);
@@ -119,7 +134,7 @@ export async function resolveDecoder(input: string, options: ResolveDecoderOptio
     };
   }
   throw new CheckpointError(
-    input,
+    options.tokenFile ?? recorded.path,
     `Cannot decode: no checkpoint or codec export with the tokens' sha256 ${recorded.sha256} is where the token ` +
       `file says (${recorded.path}): ${describeSearch(search.candidates)} has it; give --ckpt the checkpoint, ` +
       "run folder or exports folder that holds it",

@@ -121,7 +121,7 @@ export async function locateDecoder(
     return {
       path: found.path,
       recorded,
-      note: `checkpoint ${found.path} (recorded in the token file; --ckpt overrides)`,
+      note: `${kindOf(found)} ${found.path} (recorded in the token file; --ckpt overrides)`,
     };
   }
   if (found !== undefined) {

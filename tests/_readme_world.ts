@@ -11,9 +11,10 @@
  *   the config's window, sample rate and quantizer stages) on a tiny budget
  *   (see {@linkcode cheapTrainConfig}), so the quickstart and a resume take
  *   seconds; its data, holdout, checkpoint folder and pruning rules stay;
- * - the README's scratch folder `/tmp/` is the world's own (`scratch`),
- *   because several engineers and CI jobs run the suite at once and the
- *   commands refuse to replace existing outputs;
+ * - the README's scratch folder `/tmp/` is the world's own (`scratch`), in
+ *   commands and in the configs' paths, because several engineers and CI
+ *   jobs run the suite at once and the commands refuse to replace existing
+ *   outputs;
  * - a server started by a command listens on a free port (`--port 0`), and
  *   later commands' `localhost:8080` name that port;
  * - placeholders for the user's own data (`/data/FC01`, `runs/my_run`) are
@@ -73,6 +74,11 @@ export interface CommandOutput {
 export interface RunOptions {
   /** Placeholder → replacement (a path relative to the world's root, or absolute), replaced as whole paths. */
   readonly placeholders?: Readonly<Record<string, string>>;
+  /**
+   * Flags appended to make the command cheap where the world's tiny model
+   * does not (fewer reads to basecall, say); never paths. Default none.
+   */
+  readonly cheapFlags?: readonly string[];
   /** Kill the command's processes after this long. Default 300 s. */
   readonly timeoutMs?: number;
 }
@@ -149,10 +155,8 @@ export class ReadmeWorld implements AsyncDisposable {
         if (!entry.isFile || !entry.name.endsWith(".json")) continue;
         const raw = JSON.parse(await Deno.readTextFile(join(REPO_ROOT, "configs", entry.name)));
         const isTraining = (typeof raw.model === "object" && raw.model !== null) || "train" in raw;
-        await Deno.writeTextFile(
-          join(world.root, "configs", entry.name),
-          JSON.stringify(isTraining ? cheapTrainConfig(raw) : raw, null, 2) + "\n",
-        );
+        const cheap = world.#scratchPaths(isTraining ? cheapTrainConfig(raw) : raw);
+        await Deno.writeTextFile(join(world.root, "configs", entry.name), JSON.stringify(cheap, null, 2) + "\n");
       }
       await Deno.mkdir(join(world.root, "tests"));
       await Deno.symlink(join(REPO_ROOT, "tests", "fixtures"), join(world.root, "tests", "fixtures"));
@@ -162,6 +166,16 @@ export class ReadmeWorld implements AsyncDisposable {
       await Deno.remove(world.root, { recursive: true });
       throw error;
     }
+  }
+
+  /** A config value with every `/tmp/...` path in it moved to the scratch folder, as commands' paths are. */
+  #scratchPaths(value: unknown): unknown {
+    if (typeof value === "string") return value.startsWith("/tmp/") ? join(this.scratch, value.slice(5)) : value;
+    if (Array.isArray(value)) return value.map((item) => this.#scratchPaths(item));
+    if (typeof value === "object" && value !== null) {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.#scratchPaths(item)]));
+    }
+    return value;
   }
 
   /**
@@ -189,6 +203,12 @@ export class ReadmeWorld implements AsyncDisposable {
     const placeholders = Object.entries(options.placeholders ?? {}).sort(([a], [b]) => b.length - a.length);
     for (const [from, to] of placeholders) {
       out = out.replace(new RegExp(`(^|[\\s=:'"])${escapeRegExp(from)}(?![\\w./-])`, "g"), `$1${to}`);
+    }
+    const extra = options.cheapFlags ?? [];
+    if (extra.length > 0) {
+      const redirect = out.search(/\s[>|]|\s&&/);
+      const flags = extra.map((flag) => `'${flag.replaceAll("'", "'\\''")}'`).join(" ");
+      out = redirect < 0 ? `${out} ${flags}` : `${out.slice(0, redirect)} ${flags}${out.slice(redirect)}`;
     }
     return out;
   }

@@ -12,15 +12,17 @@
  * Dorado, a cluster, the network) or a `check` of what it must have done.
  * Commands that read the user's own files name them with placeholders
  * (`/data/FC01`): give `placeholders` (README path → a path in the world) and
- * a `setup` that puts the files there. A command that runs until stopped (a
- * server) has `server: true`: it is started on a free port and stopped when
- * the next server starts or the test ends; the commands after it reach it
- * at the README's `localhost:8080`. Nothing else about a command changes.
+ * a `setup` that puts the files there. A command that is slow even on the
+ * world's tiny model (basecalling many reads) may get `cheapFlags` appended
+ * (`--reads 2`; never paths). A command that runs until stopped (a server)
+ * has `server: true`: it is started on a free port and stopped when the next
+ * server starts or the test ends; the commands after it reach it at the
+ * README's `localhost:8080`. Nothing else about a command changes.
  */
 import { join } from "@std/path";
 import { createHash } from "node:crypto";
 import { assert, assertEquals } from "./_assert.ts";
-import { type CommandOutput, README_PATH, ReadmeWorld, shellCommands } from "./_readme_world.ts";
+import { type CommandOutput, README_PATH, ReadmeWorld, REPO_ROOT, shellCommands, TINY_MODEL } from "./_readme_world.ts";
 import { TokenFileReader } from "../lib/codec/mod.ts";
 import { Pod5Reader } from "../lib/pod5/mod.ts";
 import { listCheckpoints, loadCheckpoint } from "../lib/checkpoint/checkpoint.ts";
@@ -35,6 +37,8 @@ type Plan =
     readonly setup?: (world: ReadmeWorld) => Promise<void>;
     /** README path → path in the world (relative to its root, or absolute). */
     readonly placeholders?: Readonly<Record<string, string>>;
+    /** Flags appended to make the command cheap (never paths). */
+    readonly cheapFlags?: readonly string[];
     /** The command runs until stopped: start it and go on. */
     readonly server?: true;
     /** What the command must have done. */
@@ -115,6 +119,58 @@ const COMMANDS: Readonly<Record<string, Plan>> = {
       assertEquals(
         jsonLines(out.stdout).map((r) => [r["read_id"], r["num_samples"], r["channel"]]),
         truth.reads.map((r) => [r.read_id, r.len_raw_signal, r.channel]),
+      );
+    },
+  },
+  "deno task export --ckpt checkpoints/quickstart -o models": {
+    check: async (out, world) => {
+      assertEquals(out.code, 0, out.stderr);
+      const sha = sha256(await Deno.readFile(world.path(QUICKSTART, "checkpoint_6", "generator.safetensors")));
+      const path = world.path("models", `codec_${sha.slice(0, 16)}`);
+      assertEquals(
+        out.stderr,
+        `exported ${world.path(QUICKSTART, "checkpoint_6")} (step 6, sha256 ${sha.slice(0, 12)}…) to ${path}`,
+      );
+      assertEquals(
+        await Deno.readFile(join(path, "generator.safetensors")),
+        await Deno.readFile(
+          world.path(QUICKSTART, "checkpoint_6", "generator.safetensors"),
+        ),
+      );
+    },
+  },
+  "deno task checkpoints": {
+    // The quickstart's last two checkpoints; the newest encoded z1 above, so encode kept its codec in exports/.
+    check: async (out, world) => {
+      assertEquals(out.code, 0, out.stderr);
+      const sha = (step: number) =>
+        Deno.readFile(world.path(QUICKSTART, `checkpoint_${step}`, "generator.safetensors")).then(sha256);
+      const [five, six] = [await sha(5), await sha(6)];
+      const lines = out.stdout.trimEnd().split("\n");
+      assertEquals(lines[0], "checkpoints/quickstart: 2 checkpoints");
+      assert(/^  checkpoint +step +held-out SNR +sample rate +generator sha256 +exported$/.test(lines[1]!), lines[1]);
+      assert(
+        new RegExp(`^  checkpoint_5     5  -?\\d+\\.\\d\\d dB \\(step 2\\)      5000 Hz  ${five.slice(0, 12)}…     no$`)
+          .test(lines[2]!),
+        lines[2],
+      );
+      assert(
+        new RegExp(
+          `^  checkpoint_6     6  +-?\\d+\\.\\d\\d dB      5000 Hz  ${six.slice(0, 12)}…     ` +
+            `checkpoints/quickstart/exports/codec_${six.slice(0, 16)}$`,
+        ).test(lines[3]!),
+        lines[3],
+      );
+      assertEquals(lines.length, 4, out.stdout);
+    },
+  },
+  "deno task decode /tmp/z1.tokens -o /tmp/z1.models.pod5 --ckpt models": {
+    check: async (out, world) => {
+      assertEquals(out.code, 0, out.stderr);
+      assert(out.stderr.includes(`codec export ${world.path("models", "codec_")}`), out.stderr);
+      assertEquals(
+        await Deno.readFile(join(world.scratch, "z1.models.pod5")),
+        await Deno.readFile(join(world.scratch, "z1.pod5")),
       );
     },
   },
@@ -352,11 +408,20 @@ Deno.test("shellCommands() joins continuation lines and drops comments", () => {
 
 Deno.test("ReadmeWorld.mapped() gives /tmp/, the server's port and placeholders the world's paths, and nothing else", async () => {
   await using world = await ReadmeWorld.create();
+  // The world's quickstart: the real one's data, holdout and folder, with the tiny model and budget.
+  const real = JSON.parse(await Deno.readTextFile(join(REPO_ROOT, "configs", "quickstart.json")));
+  const cheap = JSON.parse(await Deno.readTextFile(world.path("configs", "quickstart.json")));
+  assertEquals([cheap.model, cheap.data.files, cheap.data.holdout_fraction], [TINY_MODEL, real.data.files, 0.1]);
+  assertEquals([cheap.checkpoint, cheap.train.keep_last, cheap.train.max_steps], [real.checkpoint, 2, 2]);
   assertEquals(
     world.mapped("deno task encode /data/FC01 -o /data/FC01_tokens --ckpt runs/my_run @/tmp/a x/tmp/b", {
       placeholders: { "/data/FC01": "FC01", "/data/FC01_tokens": "out", "runs/my_run": "checkpoints/q" },
     }),
     `deno task encode FC01 -o out --ckpt checkpoints/q @${world.scratch}/a x/tmp/b`,
+  );
+  assertEquals(
+    world.mapped("deno task inspect a.pod5 --jsonl > /tmp/a.jsonl", { cheapFlags: ["--signal-sha256"] }),
+    `deno task inspect a.pod5 --jsonl '--signal-sha256' > ${world.scratch}/a.jsonl`,
   );
 });
 
@@ -375,7 +440,10 @@ Deno.test("README: every command of its sh blocks runs as written (or is skipped
     }
     const passed = await t.step(command, async () => {
       await plan.setup?.(world);
-      const options = plan.placeholders === undefined ? {} : { placeholders: plan.placeholders };
+      const options = {
+        ...(plan.placeholders === undefined ? {} : { placeholders: plan.placeholders }),
+        ...(plan.cheapFlags === undefined ? {} : { cheapFlags: plan.cheapFlags }),
+      };
       if (plan.server === true && world.serving) await world.stopServer();
       const output = plan.server === true
         ? await world.startServer(command, options)

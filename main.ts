@@ -37,6 +37,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     summary: "score a checkpoint's reconstructions, and basecall them with Dorado",
     load: () => import("./tasks/validate.ts"),
   },
+  export: {
+    summary: "freeze a checkpoint's codec into a folder that training never prunes",
+    load: () => import("./tasks/export.ts"),
+  },
+  checkpoints: {
+    summary: "list the runs, checkpoints and codec exports under checkpoints/ (or a folder)",
+    load: () => import("./tasks/checkpoints.ts"),
+  },
   shards: {
     summary: "check that the manifests of a sharded encode or decode cover every file once",
     load: () => import("./tasks/shards.ts"),
@@ -73,7 +81,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
 
 function usage(): string {
   const lines = ["Usage: deno task <command> [flags]   (or: deno run main.ts <command> [flags])", "", "Commands:"];
-  for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(10)} ${command.summary}`);
+  for (const [name, command] of Object.entries(COMMANDS)) lines.push(`  ${name.padEnd(12)} ${command.summary}`);
   lines.push("", "Run a command with --help for its flags.");
   return lines.join("\n");
 }

@@ -186,10 +186,24 @@ export type {
 export type { NormalisationMode, NormalisationStats, SignalMetrics } from "./lib/signal/mod.ts";
 export type { MetricsRecord } from "./lib/train/metrics_log.ts";
 export { BackendError, ConfigError, InputError } from "./lib/runtime/errors.ts";
-export { CheckpointError } from "./lib/checkpoint/mod.ts";
+export {
+  CheckpointError,
+  type CodecCandidate,
+  type CodecExport,
+  type CodecRow,
+  type CodecSearch,
+  exportCodec,
+  type ExportCodecOptions,
+  type ExportResult,
+  findCodec,
+  listRuns,
+  type RunListing,
+} from "./lib/checkpoint/mod.ts";
+export { type DecoderChoice, resolveDecoder, type ResolveDecoderOptions } from "./lib/codec/resolve_decoder.ts";
 export type { HeldOutMetrics } from "./lib/train/evaluate.ts";
 export {
   type MetricsSink,
+  type PrunedEntry,
   type TrainEvent,
   trainModel,
   type TrainModelOptions,

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { decodeTokens, recordedCheckpoint } from "../lib/codec/decode_tokens.ts";
+import { decodeTokens } from "../lib/codec/decode_tokens.ts";
+import { resolveDecoder } from "../lib/codec/resolve_decoder.ts";
 import { loadCodec } from "../lib/codec/load_codec.ts";
 import { describeBackend } from "../lib/runtime/backend.ts";
 import { parseFileTaskFlags } from "../lib/runtime/file_task_flags.ts";
@@ -16,6 +17,7 @@ import type { FlagHints } from "../lib/runtime/error_report.ts";
 export const FLAG_HINTS: FlagHints = {
   output_exists: " (use --force to replace it)",
   other_checkpoint: "; use that checkpoint, or --force",
+  no_decoder: " (deno task checkpoints lists the runs and exports there are)",
 };
 
 const HELP = `Usage: deno task decode IN.tokens|DIR -o OUT.pod5|DIR [--ckpt CKPT] [flags]
@@ -25,9 +27,12 @@ exactly its number of samples. A folder is searched recursively and its tree
 mirrored under OUT.
 
   -o, --output PATH  the POD5 file, or a folder (created)
-  --ckpt DIR         the checkpoint the tokens were made with (a checkpoint_<step>
-                     folder or a run folder); default: the checkpoint path the
-                     token file records (printed)
+  --ckpt DIR         where the codec the tokens were made with is: a
+                     checkpoint_<step> folder, a codec export, a run folder
+                     (every checkpoint and export in it is searched for the
+                     generator sha256 the token file records) or an exports
+                     folder; default: the checkpoint the token file records,
+                     or, when it is gone, its run folder (printed)
   --workers N        Deno Workers running the model (default: cores, at most 4;
                      0: this thread)
   --backend B        auto|tensorflow|webgpu|wasm|cpu (default auto)
@@ -50,9 +55,9 @@ export async function run(args: readonly string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
-  const ckpt = flags.ckpt ?? await recordedCheckpoint(flags.input);
-  if (flags.ckpt === undefined) console.error(`checkpoint ${ckpt} (recorded in the token file; --ckpt overrides)`);
-  const codec = await loadCodec(ckpt, { backend: flags.backend });
+  const choice = await resolveDecoder(flags.input, { ckpt: flags.ckpt, allowOther: flags.force });
+  console.error(choice.note);
+  const codec = await loadCodec(choice.path, { backend: flags.backend });
   console.error(`checkpoint sha256 ${codec.checkpoint.sha256.slice(0, 12)}…; ${describeBackend(codec.backend)}`);
   const stderr = new TextEncoder();
   const progress = progressPrinter((text) => Deno.stderr.writeSync(stderr.encode(text)), {

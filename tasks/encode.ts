@@ -5,6 +5,7 @@
  * @module
  */
 import { loadCodec } from "../lib/codec/load_codec.ts";
+import { formatKeptExport, keepCodecExport } from "../lib/checkpoint/export_codec.ts";
 import { encodePod5 } from "../lib/codec/encode_pod5.ts";
 import { DEFAULT_TAIL, TAIL_STRATEGIES, type TailStrategy } from "../lib/codec/types.ts";
 import { describeBackend } from "../lib/runtime/backend.ts";
@@ -27,7 +28,10 @@ searched recursively and its tree mirrored under OUT. Every sample of every
 read is coded; decode gives back exactly as many samples per read.
 
   -o, --output PATH      the token file, or a folder (created)
-  --ckpt DIR             a checkpoint_<step> folder, or a run folder (its newest)
+  --ckpt DIR             a checkpoint_<step> folder, a run folder (its newest)
+                         or a codec export; encoding from a run's checkpoint
+                         keeps a copy of the codec in the run's exports/,
+                         which pruning never removes
   --codes packed|plain   packed: entropy-coded (default); plain: list<uint16>
   --workers N            Deno Workers running the model (default: cores, at
                          most 4; 0: this thread); the output is the same for any N
@@ -69,6 +73,11 @@ export async function run(args: readonly string[]): Promise<number> {
       codec.checkpoint.sha256.slice(0, 12)
     }…); ${describeBackend(codec.backend)}`,
   );
+  const kept = formatKeptExport(
+    await keepCodecExport(codec.checkpoint.path, { sha256: codec.checkpoint.sha256 }),
+    codec.checkpoint.path,
+  );
+  if (kept !== undefined) console.error(kept);
   const stderr = new TextEncoder();
   const progress = progressPrinter((text) => Deno.stderr.writeSync(stderr.encode(text)), {
     terminal: Deno.stderr.isTerminal(),

@@ -5,6 +5,8 @@
  * @module
  */
 import { fromFileUrl } from "@std/path";
+import { formatKeptExport, keepCodecExport } from "../lib/checkpoint/export_codec.ts";
+import { resolveCheckpointDir } from "../lib/checkpoint/resolve_checkpoint_dir.ts";
 import { runServer } from "../lib/serve/run_server.ts";
 import { MIN_BODY_BYTES_PER_S } from "../lib/serve/body_deadline.ts";
 import {
@@ -32,7 +34,9 @@ give the same bytes as deno task inspect --jsonl / encode / decode. Errors are
 JSON: {"error": "...", "status": N}. With SIMVQGAN_TOKEN set in the environment,
 every endpoint but /healthz needs "Authorization: Bearer <token>".
 
-  --ckpt DIR          a checkpoint_<step> folder, or a run folder (its newest)
+  --ckpt DIR          a checkpoint_<step> folder, a run folder (its newest) or
+                      a codec export; a run's checkpoint gets a copy in the
+                      run's exports/, so pruning never orphans served tokens
   --port N            port to listen on (default ${DEFAULT_PORT}; 0: any free port)
   --hostname H        address to listen on (default ${DEFAULT_HOSTNAME}; 0.0.0.0: all)
   --max-body-mb N     largest body accepted, MiB (default ${DEFAULT_MAX_BODY_MB})
@@ -67,5 +71,8 @@ export async function run(args: readonly string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  const checkpoint = await resolveCheckpointDir(flags.ckpt);
+  const kept = formatKeptExport(await keepCodecExport(checkpoint), checkpoint);
+  if (kept !== undefined) console.error(kept);
   return await runServer(flags, { module: fromFileUrl(new URL("../serve.ts", import.meta.url)) });
 }

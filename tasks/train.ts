@@ -46,8 +46,8 @@ const TRAIN_FLAGS: FlagTable = [
 const HELP = `Usage: deno task train [flags]
 
 Train SimVQGAN. Without --config: configs/quickstart.json (the bundled 5 kHz
-sample, a few minutes on a laptop CPU). Flags override the config file, which
-overrides the built-in defaults.
+sample: 450 steps, 584 s on 2 idle CPU cores). Flags override the config file,
+which overrides the built-in defaults.
 
   --config FILE          JSON config (see configs/train_config.json)
   --ckpt-dir DIR         [checkpoint.dir] checkpoints, train.log, metrics.jsonl;
@@ -125,7 +125,7 @@ export async function run(args: readonly string[]): Promise<number> {
       overwrite: flags.booleans.get("overwrite") === true,
       ...(wandb === undefined ? {} : { metricsSink: wandb }),
     });
-    for (const line of formatTrainResult(result, config.data)) console.log(line);
+    for (const line of formatTrainResult(result, config.data, { cwd: Deno.cwd() })) console.log(line);
     return result.stopped ? 130 : 0;
   } finally {
     for (const name of signals) Deno.removeSignalListener(name, stop);

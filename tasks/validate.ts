@@ -6,6 +6,7 @@
  */
 import { fromFileUrl } from "@std/path";
 import { loadCodec } from "../lib/codec/load_codec.ts";
+import { formatKeptExport, keepCodecExport } from "../lib/checkpoint/export_codec.ts";
 import { parseFlags, UsageError } from "../lib/runtime/args.ts";
 import { describeBackend } from "../lib/runtime/backend.ts";
 import type { FlagHints } from "../lib/runtime/error_report.ts";
@@ -28,7 +29,8 @@ real signal. Flags override the config (default configs/validate_dorado.json).
   --config FILE           JSON config (sections pod5, ckpt_final, out_dir,
                           window, model, dorado, ...)
   --pod5 FILE|DIR         [pod5] the reads (a folder: every .pod5 under it)
-  --ckpt DIR              [ckpt_final] a checkpoint_<step> folder or a run folder
+  --ckpt DIR              [ckpt_final] a checkpoint_<step> folder, a run folder
+                          (its newest) or a codec export
   --out-dir DIR           [out_dir] where real.pod5, generated.pod5, report.json,
                           report.md, reconstruction.svg (and FASTQs) go
   --reads N               [reads] the first N reads
@@ -95,6 +97,11 @@ export async function run(args: readonly string[]): Promise<number> {
   console.error(
     `checkpoint ${codec.checkpoint.path} (step ${codec.checkpoint.step}); ${describeBackend(codec.backend)}`,
   );
+  const kept = formatKeptExport(
+    await keepCodecExport(codec.checkpoint.path, { sha256: codec.checkpoint.sha256 }),
+    codec.checkpoint.path,
+  );
+  if (kept !== undefined) console.error(kept);
   const report = await validateCheckpoint({
     config,
     codec,

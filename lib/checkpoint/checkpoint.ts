@@ -18,6 +18,7 @@ import { decodeSafetensors, encodeSafetensors, type Tensor } from "./safetensors
 import { removeIfPresent, tempPathOf } from "../runtime/atomic_file.ts";
 import { crashPoint } from "../runtime/crash_point.ts";
 import { pathExists } from "../runtime/path_exists.ts";
+import { sha256Hex } from "../runtime/sha256_hex.ts";
 import { writeAll } from "../runtime/write_all.ts";
 
 /** The tensor files of a checkpoint, by stem. */
@@ -28,6 +29,12 @@ export type CheckpointTensorFile = (typeof CHECKPOINT_TENSOR_FILES)[number];
 export const STATE_FILE = "state.json";
 /** The generator's weights in a checkpoint directory (the codec's identity is its sha256). */
 export const GENERATOR_FILE = "generator.safetensors";
+
+/**
+ * The folders `train --overwrite` moves an earlier run's checkpoints and logs
+ * into, inside the run folder: `previous-<time>/`.
+ */
+export const PREVIOUS_RUN_PREFIX = "previous-";
 
 const CHECKPOINT_NAME = /^checkpoint_(\d+)$/;
 
@@ -59,6 +66,14 @@ export interface SaveCheckpointOptions {
    * Default: keep all.
    */
   readonly keepLast?: number;
+  /** Told which checkpoints the pruning removed (after they are gone), when it removed any. */
+  readonly onPruned?: (removed: readonly PrunedCheckpoint[]) => void;
+}
+
+/** A checkpoint that pruning removed. */
+export interface PrunedCheckpoint extends CheckpointEntry {
+  /** sha256 of its `generator.safetensors` (taken before removal), null when unreadable. */
+  readonly generatorSha256: string | null;
 }
 
 /**
@@ -122,7 +137,8 @@ export async function saveCheckpoint(
   crashPoint("checkpoint:renamed");
   if (options.keepLast !== undefined) {
     const runId = data.state["run_id"];
-    await pruneCheckpoints(dir, options.keepLast, { runId: typeof runId === "string" ? runId : null });
+    const removed = await pruneCheckpoints(dir, options.keepLast, { runId: typeof runId === "string" ? runId : null });
+    if (removed.length > 0) options.onPruned?.(removed);
   }
   return final;
 }
@@ -172,19 +188,29 @@ export interface PruneCheckpointsOptions {
  * @param dir The checkpoint directory.
  * @param keepLast How many to keep (≥ 1).
  * @param options The lineage.
+ * @returns The checkpoints removed, oldest first, each with its generator's sha256.
  */
 export async function pruneCheckpoints(
   dir: string,
   keepLast: number,
   options: PruneCheckpointsOptions,
-): Promise<void> {
+): Promise<PrunedCheckpoint[]> {
   if (!Number.isInteger(keepLast) || keepLast < 1) {
     throw new RangeError(`Cannot prune checkpoints: keep_last ${keepLast}`);
   }
   const entries = (await listCheckpoints(dir)).filter((entry) => entry.runId === options.runId);
+  const removed: PrunedCheckpoint[] = [];
   for (const entry of entries.slice(0, Math.max(0, entries.length - keepLast))) {
+    let generatorSha256: string | null = null;
+    try {
+      generatorSha256 = sha256Hex(await Deno.readFile(join(entry.path, GENERATOR_FILE)));
+    } catch {
+      // Unreadable: it is removed all the same, and said to have no known identity.
+    }
     await Deno.remove(entry.path, { recursive: true });
+    removed.push({ ...entry, generatorSha256 });
   }
+  return removed;
 }
 
 /**

@@ -20,6 +20,7 @@ import type { NormalisationMode } from "../signal/types.ts";
 import { GENERATOR_FILE, STATE_FILE } from "../checkpoint/checkpoint.ts";
 import { resolveCheckpointDir } from "../checkpoint/resolve_checkpoint_dir.ts";
 import { CheckpointError } from "../checkpoint/errors.ts";
+import { CODEC_EXPORT_FILE, isCodecExport } from "../checkpoint/codec_export.ts";
 import { decodeSafetensors } from "../checkpoint/safetensors.ts";
 import type { CheckpointIdentity } from "./types.ts";
 
@@ -34,6 +35,24 @@ const recordedConfigSchema = z.object({
     clip: z.number().positive().nullable(),
   }),
 });
+
+/**
+ * The JSON record of a checkpoint (`state.json`) or a codec export
+ * (`codec.json`): both hold `step` and `config`.
+ */
+async function recordedState(
+  dir: string,
+  fail: (reason: string, cause?: unknown) => never,
+): Promise<{ readonly file: string; readonly record: object }> {
+  const file = await isCodecExport(dir) ? CODEC_EXPORT_FILE : STATE_FILE;
+  let state: unknown;
+  try {
+    state = JSON.parse(await Deno.readTextFile(join(dir, file)));
+  } catch (error) {
+    fail(`${file} cannot be read (${error instanceof Error ? error.message : error})`, error);
+  }
+  return { file, record: typeof state === "object" && state !== null ? state : fail(`${file} is not a JSON object`) };
+}
 
 /** Options of {@linkcode loadCodec}. */
 export interface LoadCodecOptions {
@@ -122,8 +141,8 @@ export class LoadedCodec {
 /**
  * Load a checkpoint's generator for encoding and decoding. Reads
  * `generator.safetensors` and the model config, window, normalisation and
- * sample rate recorded in `state.json`; the checkpoint's identity is the
- * sha256 of `generator.safetensors`.
+ * sample rate recorded in `state.json` (a codec export's `codec.json`);
+ * the checkpoint's identity is the sha256 of `generator.safetensors`.
  *
  * @example Load the newest checkpoint of a training run
  * ```ts
@@ -139,7 +158,7 @@ export class LoadedCodec {
  * await Deno.remove(dir, { recursive: true });
  * ```
  *
- * @param checkpoint A `checkpoint_<step>` directory or a run directory.
+ * @param checkpoint A `checkpoint_<step>` directory, a codec export (`deno task export`) or a run directory.
  * @param options The backend (default `auto`).
  * @returns The codec.
  * @throws {CheckpointError} When the checkpoint is missing, damaged or does not fit its own config, or has
@@ -150,20 +169,13 @@ export async function loadCodec(checkpoint: string, options: LoadCodecOptions = 
   const fail = (reason: string, cause?: unknown): never => {
     throw new CheckpointError(dir, `Cannot load codec: ${reason}`, { cause });
   };
-  let state: unknown;
-  try {
-    state = JSON.parse(await Deno.readTextFile(join(dir, STATE_FILE)));
-  } catch (error) {
-    fail(`${STATE_FILE} cannot be read (${error instanceof Error ? error.message : error})`, error);
-  }
-  const stepValue = typeof state === "object" && state !== null ? Reflect.get(state, "step") : undefined;
-  if (!Number.isInteger(stepValue)) fail(`${STATE_FILE} records no step`);
-  const parsed = recordedConfigSchema.safeParse(
-    typeof state === "object" && state !== null ? Reflect.get(state, "config") : undefined,
-  );
+  const { file: recordFile, record } = await recordedState(dir, fail);
+  const stepValue = Reflect.get(record, "step");
+  if (!Number.isInteger(stepValue)) fail(`${recordFile} records no step`);
+  const parsed = recordedConfigSchema.safeParse(Reflect.get(record, "config"));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return fail(`${STATE_FILE} config.${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`);
+    return fail(`${recordFile} config.${issue?.path.join(".") ?? ""}: ${issue?.message ?? "invalid"}`);
   }
   const { model, data } = parsed.data;
   if (model.num_quantizers !== 1) {

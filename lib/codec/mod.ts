@@ -25,6 +25,7 @@ export { loadCodec, type LoadCodecOptions, LoadedCodec } from "./load_codec.ts";
 export { GENERATOR_FILE, resolveCheckpointDir } from "../checkpoint/mod.ts";
 export { decodeRead, encodeRead, type ReadCodecOptions } from "./read_codec.ts";
 export { readLayout } from "./read_layout.ts";
+export { type DecoderChoice, locateDecoder, resolveDecoder, type ResolveDecoderOptions } from "./resolve_decoder.ts";
 export {
   checkShardManifests,
   SHARD_MANIFEST_FORMAT,

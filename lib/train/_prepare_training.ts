@@ -41,8 +41,10 @@ export interface TrainingSetup {
   readonly plan: DataPlan;
   /** The held-out batches, in memory. */
   readonly heldOut: readonly DatasetBatch[];
-  /** Training windows per epoch. */
+  /** Windows an epoch cuts from the training data. */
   readonly windowsPerEpoch: number;
+  /** Windows an epoch trains on: its whole batches (the rest, short of a batch, is dropped). */
+  readonly trainedWindowsPerEpoch: number;
   /** Optimizer steps per epoch. */
   readonly stepsPerEpoch: number;
   /** The step training ends at (a resume onto changed data may move it). */
@@ -104,6 +106,7 @@ export async function prepareTraining(
       plan,
       heldOut,
       windowsPerEpoch,
+      trainedWindowsPerEpoch: batchesPerEpoch * config.train.batch_size,
       stepsPerEpoch,
       totalSteps,
     };
@@ -219,12 +222,11 @@ function freshLoopState(
 
 /** The one-line description of a run that `train.log` starts with. */
 export function describeRun(
-  config: Readonly<Config>,
+  setup: Pick<TrainingSetup, "config" | "windowsPerEpoch" | "trainedWindowsPerEpoch" | "workers">,
   backend: ComputeBackend,
-  windowsPerEpoch: number,
-  workers: number,
 ): string {
+  const { config, workers } = setup;
   return `simvqgan ${VERSION}, backend ${backend.device} x ${workers} worker${workers === 1 ? "" : "s"}, ` +
-    `${windowsPerEpoch} windows per epoch, batch ` +
+    `${setup.trainedWindowsPerEpoch} windows per epoch (of ${setup.windowsPerEpoch}), batch ` +
     `${config.train.batch_size} x ${config.train.grad_accum_steps}, lr ${config.train.learning_rate}, tf ${tf.version_core}`;
 }

@@ -5,11 +5,14 @@
  *
  * @module
  */
-import { saveCheckpoint } from "../checkpoint/checkpoint.ts";
+import { join } from "@std/path";
+import { type PrunedCheckpoint, saveCheckpoint } from "../checkpoint/checkpoint.ts";
+import { EXPORTS_FOLDER, listCodecExports } from "../checkpoint/codec_export.ts";
 import { formatEpochSummary } from "../data/format_epoch_summary.ts";
 import type { DatasetBatch, DatasetPosition } from "../data/types.ts";
 import { Rng } from "../runtime/rng.ts";
 import type { CodeUsageWindow } from "./code_usage_window.ts";
+import { formatPruned } from "./format_train_result.ts";
 import type { HeldOutMetrics } from "./evaluate.ts";
 import type { TrainEvent, TrainModelOptions, TrainResult } from "./types.ts";
 import type { MetricsLog, MetricsRecord } from "./metrics_log.ts";
@@ -37,6 +40,10 @@ export class TrainingRun {
   readonly #runStart: number;
   readonly #startStep: number;
   #intervalStart: number;
+  /** When this run's first step ended (warm-up included): the ETA counts from here. */
+  #firstStepEnd: number | undefined;
+  /** The last step's metrics, for a final record written after the loop. */
+  #lastStep: { readonly metrics: StepMetrics; readonly quantizers: readonly number[] } | undefined;
   #intervalWindows = 0;
   #runWindows = 0;
   #step: number;
@@ -153,10 +160,14 @@ export class TrainingRun {
     this.#intervalWindows += windows;
     this.#runWindows += windows;
     this.#emit({ kind: "step", step, totalSteps: this.#totalSteps, epoch: this.#epoch });
+    this.#firstStepEnd ??= this.#clock();
+    this.#lastStep = { metrics: result.metrics, quantizers: result.quantizers };
     const done = step >= this.#totalSteps;
-    const logNow = step % config.train.log_every === 0;
-    const validateNow = heldOut.length > 0 && config.train.val_every !== null && step % config.train.val_every === 0;
-    if (logNow || validateNow) {
+    // The last step of the run (its end, or a stop) is always logged, once, with its held-out scores.
+    const final = done || this.#options.signal?.aborted === true;
+    const validateNow = heldOut.length > 0 &&
+      (final || (config.train.val_every !== null && step % config.train.val_every === 0));
+    if (final || validateNow || step % config.train.log_every === 0) {
       let entry = this.#record(result.metrics, result.quantizers);
       if (validateNow) entry = { ...entry, ...await this.#validate() };
       await this.#write(entry);
@@ -222,7 +233,18 @@ export class TrainingRun {
     this.#lastRecord = entry;
     await this.#log.write(entry);
     this.#options.metricsSink?.log(entry, this.#step);
-    this.#emit({ kind: "log", record: entry });
+    this.#emit({ kind: "log", record: entry, totalSteps: this.#totalSteps, etaSeconds: this.#etaSeconds() });
+  }
+
+  /**
+   * Seconds to the last step at the rate of this run's steps after its first (which includes warm-up); null
+   * before two steps, and at the last.
+   */
+  #etaSeconds(): number | null {
+    const timed = this.#step - this.#startStep - 1;
+    if (this.#firstStepEnd === undefined || timed < 1 || this.#step >= this.#totalSteps) return null;
+    const perStep = (this.#clock() - this.#firstStepEnd) / 1000 / timed;
+    return perStep * Math.max(0, this.#totalSteps - this.#step);
   }
 
   /** Save a checkpoint of everything resume needs. */
@@ -244,21 +266,45 @@ export class TrainingRun {
       codeWindow: this.#codeWindow.toTensor(),
     };
     const { config } = this.#setup;
+    let pruned: readonly PrunedCheckpoint[] = [];
     const path = await saveCheckpoint(config.checkpoint.dir, checkpointFromState(state), {
       keepLast: config.train.keep_last,
+      onPruned: (removed) => pruned = removed,
     });
     this.#lastSaved = this.#step;
     this.#lastCheckpoint = path;
     this.#emit({ kind: "checkpoint", step: this.#step, path });
+    if (pruned.length > 0) await this.#reportPruned(pruned);
     return path;
+  }
+
+  /** Say which checkpoints pruning removed, and which of their codecs stay as exports (console and train.log). */
+  async #reportPruned(pruned: readonly PrunedCheckpoint[]): Promise<void> {
+    const exports = await listCodecExports(join(this.#setup.config.checkpoint.dir, EXPORTS_FOLDER));
+    const event: TrainEvent = {
+      kind: "pruned",
+      step: this.#step,
+      keepLast: this.#setup.config.train.keep_last,
+      removed: pruned.map((entry) => ({
+        path: entry.path,
+        step: entry.step,
+        exportPath: exports.find((e) => e.sha256 === entry.generatorSha256)?.path ?? null,
+      })),
+    };
+    await this.#log.note(formatPruned(event));
+    this.#emit(event);
   }
 
   /** The last validation and checkpoint (when the last step has none), the closing note, the result. */
   async #finish(stopped: boolean): Promise<TrainResult> {
     const step = this.#step;
-    if (this.#setup.heldOut.length > 0 && this.#lastValidation?.["step"] !== step) {
-      const base = this.#lastRecord?.["step"] === step ? this.#lastRecord : { step, epoch: this.#epoch };
-      await this.#write({ ...base, ...await this.#validate() });
+    if (this.#lastRecord?.["step"] !== step && this.#lastStep !== undefined) {
+      // Stopped while waiting for data, after a step that was not known to be the last: log it now.
+      const entry = this.#record(this.#lastStep.metrics, this.#lastStep.quantizers);
+      await this.#write(this.#setup.heldOut.length > 0 ? { ...entry, ...await this.#validate() } : entry);
+    } else if (this.#setup.heldOut.length > 0 && this.#lastValidation?.["step"] !== step) {
+      // No step in this run (a resume at the end): score the checkpoint it continues.
+      await this.#write({ ...(this.#lastRecord ?? { step, epoch: this.#epoch }), ...await this.#validate() });
     }
     if (this.#lastSaved !== step) await this.#snapshot();
     const seconds = (this.#clock() - this.#runStart) / 1000;

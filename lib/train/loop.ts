@@ -14,7 +14,7 @@ import { openTrainer } from "./open_trainer.ts";
 import { describeRun, prepareTraining, resumeTraining } from "./_prepare_training.ts";
 import { TrainingRun } from "./_training_run.ts";
 
-export type { MetricsSink, TrainEvent, TrainModelOptions, TrainResult } from "./types.ts";
+export type { MetricsSink, PrunedEntry, TrainEvent, TrainModelOptions, TrainResult } from "./types.ts";
 
 /**
  * Train from the config, resuming when `checkpoint.resume_from` says so.
@@ -47,6 +47,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
     emit({
       kind: "start",
       windowsPerEpoch: setup.windowsPerEpoch,
+      trainedWindowsPerEpoch: setup.trainedWindowsPerEpoch,
       stepsPerEpoch: setup.stepsPerEpoch,
       totalSteps: start.totalSteps,
       startStep: start.loop.step,
@@ -57,7 +58,7 @@ export async function trainModel(options: TrainModelOptions): Promise<TrainResul
       workers: setup.workers,
     });
     if (resumed === undefined) {
-      await log.note(`start: ${describeRun(config, backend, setup.windowsPerEpoch, setup.workers)}`);
+      await log.note(`start: ${describeRun(setup, backend)}`);
     }
     return await new TrainingRun(setup, { trainer, start, log, options, emit }).run();
   } finally {

@@ -25,7 +25,14 @@ export {
 export { type MetricsSink, type TrainEvent, trainModel, type TrainModelOptions, type TrainResult } from "./loop.ts";
 export { prepareRunFolder, PREVIOUS_PREFIX, type RunFolder, type RunFolderOptions } from "./run_folder.ts";
 export { RESUME_CHANGED_DATA_FLAG, type ResumePoint, resumePoint, type ResumePointOptions } from "./resume_point.ts";
-export { formatTrainEvent, formatTrainResult } from "./format_train_result.ts";
+export {
+  formatGainDb,
+  formatPruned,
+  formatStepLine,
+  formatTrainEvent,
+  formatTrainResult,
+  type FormatTrainResultOptions,
+} from "./format_train_result.ts";
 export { formatLogLine, MetricsLog, type MetricsLogOptions, type MetricsRecord } from "./metrics_log.ts";
 export {
   CHECKPOINT_FORMAT,

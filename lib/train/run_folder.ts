@@ -12,12 +12,12 @@
  */
 import { basename, dirname, join, resolve } from "@std/path";
 import { pathExists } from "../runtime/path_exists.ts";
-import { type CheckpointEntry, listCheckpoints } from "../checkpoint/checkpoint.ts";
+import { type CheckpointEntry, listCheckpoints, PREVIOUS_RUN_PREFIX } from "../checkpoint/checkpoint.ts";
 import { CheckpointError } from "../checkpoint/errors.ts";
 import { METRICS_FILE, TRAIN_LOG_FILE } from "./metrics_log.ts";
 
 /** Where earlier files go with `overwrite`: `previous-<time>/`. */
-export const PREVIOUS_PREFIX = "previous-";
+export const PREVIOUS_PREFIX: string = PREVIOUS_RUN_PREFIX;
 
 /** Options of {@linkcode prepareRunFolder}. */
 export interface RunFolderOptions {

@@ -14,7 +14,10 @@ import type { MetricsRecord } from "./metrics_log.ts";
 export type TrainEvent =
   | {
     readonly kind: "start";
+    /** Windows an epoch cuts from the data. */
     readonly windowsPerEpoch: number;
+    /** Of those, the windows an epoch trains on: whole batches (the rest, short of one, is dropped). */
+    readonly trainedWindowsPerEpoch: number;
     readonly stepsPerEpoch: number;
     readonly totalSteps: number;
     readonly startStep: number;
@@ -29,9 +32,35 @@ export type TrainEvent =
   }
   | { readonly kind: "warning"; readonly message: string }
   | { readonly kind: "step"; readonly step: number; readonly totalSteps: number; readonly epoch: number }
-  | { readonly kind: "log"; readonly record: MetricsRecord }
+  | {
+    readonly kind: "log";
+    readonly record: MetricsRecord;
+    /** The step training ends at. */
+    readonly totalSteps: number;
+    /** Seconds to the end, from this run's steps after its first; null until two steps are done, and at the end. */
+    readonly etaSeconds: number | null;
+  }
   | { readonly kind: "epoch"; readonly step: number; readonly summary: EpochSummary }
-  | { readonly kind: "checkpoint"; readonly step: number; readonly path: string };
+  | { readonly kind: "checkpoint"; readonly step: number; readonly path: string }
+  | {
+    readonly kind: "pruned";
+    /** The step whose checkpoint's save pruned them. */
+    readonly step: number;
+    /** `train.keep_last`. */
+    readonly keepLast: number;
+    /** The checkpoints removed, oldest first, each with the codec export of its generator that remains, if any. */
+    readonly removed: readonly PrunedEntry[];
+  };
+
+/** A checkpoint pruning removed, and the export of its codec that stays (token files made with it decode). */
+export interface PrunedEntry {
+  /** Its folder (gone). */
+  readonly path: string;
+  /** Its step. */
+  readonly step: number;
+  /** The codec export of its generator in the run's `exports/`, or null when there is none. */
+  readonly exportPath: string | null;
+}
 
 /** Receives logged records (e.g. WandB). */
 export interface MetricsSink {

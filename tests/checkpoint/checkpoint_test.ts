@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { assert, assertEquals, assertRejects } from "../_assert.ts";
 import { withTempDir } from "../_temp_dir.ts";
 import {
@@ -5,6 +6,7 @@ import {
   latestCheckpoint,
   listCheckpoints,
   loadCheckpoint,
+  pruneCheckpoints,
   saveCheckpoint,
 } from "../../lib/checkpoint/checkpoint.ts";
 import { CheckpointError } from "../../lib/checkpoint/errors.ts";
@@ -132,5 +134,24 @@ Deno.test("loadCheckpoint() rejecting missing and damaged files", async () => {
     await Deno.remove(`${path}/generator.safetensors`);
     await assertRejects(() => loadCheckpoint(path), CheckpointError, "generator.safetensors is missing");
     await assertRejects(() => loadCheckpoint(`${dir}/nope`), CheckpointError, "state.json is missing");
+  });
+});
+
+Deno.test("saveCheckpoint() tells onPruned which checkpoints it removed, with their generators' sha256", async () => {
+  await withTempDir(async (dir) => {
+    const reports: string[][] = [];
+    const shas = new Map<number, string>();
+    for (const step of [1, 2, 3]) {
+      const path = await saveCheckpoint(dir, data(step), {
+        keepLast: 2,
+        onPruned: (removed) => reports.push(removed.map((r) => `${r.step} ${r.generatorSha256}`)),
+      });
+      const bytes = await Deno.readFile(`${path}/generator.safetensors`);
+      shas.set(step, createHash("sha256").update(bytes).digest("hex"));
+    }
+    assertEquals(reports, [[`1 ${shas.get(1)}`]]);
+    assertEquals((await pruneCheckpoints(dir, 1, { runId: null })).map((r) => [r.path, r.generatorSha256]), [
+      [`${dir}/checkpoint_2`, shas.get(2)!],
+    ]);
   });
 });

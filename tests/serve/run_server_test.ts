@@ -152,7 +152,10 @@ Deno.test("deno task serve refusing a missing checkpoint with one line and exit 
   await withTempDir(async (dir) => {
     const result = await runTask("serve", ["--ckpt", join(dir, "nowhere"), "--temp-dir", dir, "--port", "0"]);
     assertEquals(result.code, 2, result.stderr);
-    assertMatch(result.stderr, /^error: .*nowhere: Cannot load checkpoint: no such directory$/);
+    assertMatch(
+      result.stderr,
+      /^error: .*nowhere: Cannot load checkpoint: no such directory \(.* holds no checkpoint\)$/,
+    );
     assertEquals(await Array.fromAsync(Deno.readDir(dir)), []);
     const usage = await runTask("serve", ["--ckpt", dir, "--port", "http"]);
     assertEquals(usage.code, 2);

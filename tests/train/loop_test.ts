@@ -159,7 +159,7 @@ Deno.test("trainModel() on 2 and 4 workers logs the losses of 1 worker within 1e
       };
     };
     const one = await run(1);
-    assertEquals(one.records.map((r) => r["disc_mask"]), [0, 0, 1, 1, 1, 1, 1]);
+    assertEquals(one.records.map((r) => r["disc_mask"]), [0, 0, 1, 1, 1, 1]);
     for (const workers of [2, 4]) {
       const many = await run(workers);
       assertCloseRecords(many.records, one.records, `${workers} workers`);
@@ -191,8 +191,9 @@ Deno.test("trainModel() switches the discriminator on at disc_start and logs the
   await withTempDir(async (dir) => {
     const result = await trainModel({ config: parseConfig(tinyConfig(dir, { max_steps: 5 })), backend });
     const records = await (await MetricsLog.open(dir)).records();
-    assertEquals(records.map((r) => r["step"]), [1, 2, 3, 4, 5, 5]);
-    for (const record of records.slice(0, 5)) {
+    // The last step is logged once, with its held-out scores (issue 24, item 7).
+    assertEquals(records.map((r) => r["step"]), [1, 2, 3, 4, 5]);
+    for (const record of records) {
       assertEquals(Object.keys(record).slice(0, METRIC_FIELDS.length), METRIC_FIELDS);
     }
     assertEquals(records.slice(0, 5).map((r) => r["disc_mask"]), [0, 0, 1, 1, 1]);
@@ -348,8 +349,10 @@ Deno.test("trainModel() with resumeChangedData continues on changed data from th
       `${dir}/ckpt/checkpoint_2: the data differs from the checkpoint's (1 file added (${two})); ` +
         "continuing from the start of epoch 1",
     );
-    const records = (await (await MetricsLog.open(`${dir}/ckpt`)).records()).filter((r) => !("val_l1" in r));
+    // Each step once: the last of each run carries its held-out scores.
+    const records = await (await MetricsLog.open(`${dir}/ckpt`)).records();
     assertEquals(records.map((r) => [r["step"], r["epoch"]]), [[1, 0], [2, 0], [3, 1], [4, 1], [5, 1]]);
+    assertEquals(records.map((r) => "val_l1" in r), [false, true, false, false, true]);
     // The new checkpoint records the new plan: resuming it again on the same data is exact, with no flag.
     const again = await trainModel({
       config: parseConfig({ ...more, train: { ...(more["train"] as Record<string, unknown>), max_steps: 6 } }),
@@ -415,6 +418,6 @@ Deno.test("trainModel() into a folder holding an earlier run stops and changes n
     assertEquals((await listCheckpoints(`${dir}/ckpt/${previous}`)).map((c) => c.step), [6, 7]);
     assertEquals(await Deno.readTextFile(`${dir}/ckpt/${previous}/metrics.jsonl`), log);
     const records = await (await MetricsLog.open(`${dir}/ckpt`)).records();
-    assertEquals(records.filter((r) => !("val_l1" in r)).map((r) => r["step"]), [1, 2, 3]);
+    assertEquals(records.map((r) => r["step"]), [1, 2, 3]);
   });
 });
